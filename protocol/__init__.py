@@ -1,0 +1,1 @@
+"""Wire protocols shared by the server, the pages and the native host (which never imports server/)."""

@@ -1,0 +1,357 @@
+"""The signaling protocol: every message between a page (or the native host) and the server.
+
+This module is the one definition. The server and the native host import it; the pages get
+`web/static/js/protocol.js` and readers get `docs/protocol.md`, both generated from it by
+`python -m protocol.generate` (a test fails when they drift).
+
+Wire format: one JSON object per WebSocket text message, ``{"v": 1, "type": "...", ...}``,
+snake_case fields. A message carrying ``request_id`` gets exactly one reply (``ok``, ``joined`` or
+``error`` with the same ``request_id``); notifications get none. Types are never renamed or reused.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+VERSION = 1
+MAX_MESSAGE_BYTES = 64 * 1024
+"""Largest message accepted from a client; an SDP with many candidates stays far below it."""
+
+
+class ErrorCode(enum.StrEnum):
+    """Why a request failed. Append only: pages map each code to a catalogue key ``error.<code>``."""
+
+    BAD_REQUEST = "bad_request"
+    MALFORMED_MESSAGE = "malformed_message"
+    UNKNOWN_MESSAGE_TYPE = "unknown_message_type"
+    MESSAGE_TOO_LARGE = "message_too_large"
+    UNSUPPORTED_VERSION = "unsupported_version"
+    NOT_JOINED = "not_joined"
+    ALREADY_JOINED = "already_joined"
+    INVALID_TICKET = "invalid_ticket"
+    MEETING_ENDED = "meeting_ended"
+    MEETING_FULL = "meeting_full"
+    UNKNOWN_PARTICIPANT = "unknown_participant"
+    INVALID_NUMBER = "invalid_number"
+    RATE_LIMITED = "rate_limited"
+    LOCKED_OUT = "locked_out"
+    NUMBERS_EXHAUSTED = "numbers_exhausted"
+    NOT_AUTHENTICATED = "not_authenticated"
+    CSRF_FAILED = "csrf_failed"
+    INVALID_LOGIN = "invalid_login"
+    NOT_FOUND = "not_found"
+    INTERNAL = "internal"
+    RECORDING_UNANSWERED = "recording_unanswered"
+
+
+class Role(enum.StrEnum):
+    """A participant's place in the meeting: the rep who connected is the host (親)."""
+
+    HOST = "host"
+    CUSTOMER = "customer"
+    INVITEE = "invitee"
+
+
+class ParticipantState(enum.StrEnum):
+    """Presence of a participant; ``reconnecting`` while inside the grace period after a drop."""
+
+    CONNECTED = "connected"
+    RECONNECTING = "reconnecting"
+
+
+class MeetingState(enum.StrEnum):
+    """Lifecycle of a meeting: a number is issued (waiting), a rep claims it (active), it ends."""
+
+    WAITING = "waiting"
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class EndReason(enum.StrEnum):
+    """Why a meeting ended or a participant left."""
+
+    LEFT = "left"
+    OTHER_LEFT = "other_left"
+    CONNECTION_LOST = "connection_lost"
+    NUMBER_EXPIRED = "number_expired"
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    v: Literal[1] = 1
+
+
+# ---- shared parts ---------------------------------------------------------------------------
+
+
+class MediaState(BaseModel):
+    """What a participant is sending: ``ready`` once camera and mic were started."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    ready: bool = False
+    camera: bool = True
+    mic: bool = True
+
+
+class Participant(BaseModel):
+    """Someone in a meeting, as everyone else sees them. Updates bump ``version``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    id: str
+    display_name: str
+    company_name: str = ""
+    role: Role
+    state: ParticipantState
+    media: MediaState
+    version: int
+
+
+class Meeting(BaseModel):
+    """The meeting a participant is in."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    id: str
+    number: str
+    state: MeetingState
+    recording: bool
+    max_participants: int
+    expires_at: float | None = Field(None, description="Unix time an unclaimed number expires")
+
+
+class SessionDescription(BaseModel):
+    """An SDP offer or answer (RTCSessionDescriptionInit)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    type: Literal["offer", "answer", "pranswer", "rollback"]
+    sdp: str = Field(max_length=MAX_MESSAGE_BYTES)
+
+
+class IceCandidate(BaseModel):
+    """A trickled ICE candidate (RTCIceCandidateInit); an empty candidate ends gathering."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    candidate: str = Field(max_length=2048)
+    sdp_mid: str | None = None
+    sdp_mline_index: int | None = None
+
+
+class IceServer(BaseModel):
+    """One entry of RTCConfiguration.iceServers."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    urls: list[str]
+    username: str | None = None
+    credential: str | None = None
+
+
+class ErrorBody(BaseModel):
+    """The error shape shared by HTTP and WebSocket: a code and a message for people."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    code: ErrorCode
+    message: str
+
+
+# ---- client -> server -----------------------------------------------------------------------
+
+
+class Join(_Message):
+    """Enter the meeting the ticket belongs to (again, after a reconnect). Replied with ``joined``."""
+
+    type: Literal["join"] = "join"
+    request_id: str = Field(max_length=64)
+    ticket: str = Field(max_length=256)
+
+
+class Signal(_Message):
+    """An SDP or ICE candidate for one other participant; relayed only inside the meeting."""
+
+    type: Literal["signal"] = "signal"
+    to: str = Field(max_length=64)
+    description: SessionDescription | None = None
+    candidate: IceCandidate | None = None
+
+
+class UpdateMedia(_Message):
+    """Tell the others what this participant now sends (camera/mic toggles, media started)."""
+
+    type: Literal["update_media"] = "update_media"
+    request_id: str | None = Field(None, max_length=64)
+    media: MediaState
+
+
+class Leave(_Message):
+    """Leave the meeting on purpose (接続終了)."""
+
+    type: Literal["leave"] = "leave"
+    request_id: str | None = Field(None, max_length=64)
+
+
+class Ping(_Message):
+    """Keep-alive; replied with ``ok``."""
+
+    type: Literal["ping"] = "ping"
+    request_id: str = Field(max_length=64)
+
+
+AnyClientMessage = Join | Signal | UpdateMedia | Leave | Ping
+ClientMessage = Annotated[AnyClientMessage, Field(discriminator="type")]
+
+# ---- server -> client -----------------------------------------------------------------------
+
+
+class Joined(_Message):
+    """Reply to ``join``: who you are and a full snapshot of the meeting."""
+
+    type: Literal["joined"] = "joined"
+    request_id: str
+    self_id: str
+    meeting: Meeting
+    participants: list[Participant]
+    ice_servers: list[IceServer]
+
+
+class Ok(_Message):
+    """Success reply to a request that returns nothing else."""
+
+    type: Literal["ok"] = "ok"
+    request_id: str
+
+
+class Error(_Message):
+    """Failure reply to a request, or a notification when the bad message had no request id."""
+
+    type: Literal["error"] = "error"
+    request_id: str | None = None
+    error: ErrorBody
+
+
+class ParticipantJoined(_Message):
+    """Someone entered: announced to everyone before any media with them may flow."""
+
+    type: Literal["participant_joined"] = "participant_joined"
+    participant: Participant
+
+
+class ParticipantUpdated(_Message):
+    """A participant's state or media changed; drop it if ``version`` is not newer."""
+
+    type: Literal["participant_updated"] = "participant_updated"
+    participant: Participant
+
+
+class ParticipantLeft(_Message):
+    """Someone left the meeting for good."""
+
+    type: Literal["participant_left"] = "participant_left"
+    participant_id: str
+    reason: EndReason
+
+
+class SignalRelayed(_Message):
+    """An SDP or ICE candidate from another participant."""
+
+    type: Literal["signal_relayed"] = "signal_relayed"
+    sender: str
+    description: SessionDescription | None = None
+    candidate: IceCandidate | None = None
+
+
+class MeetingStarted(_Message):
+    """The number was claimed: the meeting is active (sent to the customer who waited)."""
+
+    type: Literal["meeting_started"] = "meeting_started"
+    meeting: Meeting
+
+
+class MeetingEnded(_Message):
+    """The meeting is over for this participant; a new number is needed to meet again."""
+
+    type: Literal["meeting_ended"] = "meeting_ended"
+    reason: EndReason
+
+
+AnyServerMessage = (
+    Joined
+    | Ok
+    | Error
+    | ParticipantJoined
+    | ParticipantUpdated
+    | ParticipantLeft
+    | SignalRelayed
+    | MeetingStarted
+    | MeetingEnded
+)
+ServerMessage = Annotated[AnyServerMessage, Field(discriminator="type")]
+
+CLIENT_MESSAGES: tuple[type[_Message], ...] = (Join, Signal, UpdateMedia, Leave, Ping)
+SERVER_MESSAGES: tuple[type[_Message], ...] = (
+    Joined,
+    Ok,
+    Error,
+    ParticipantJoined,
+    ParticipantUpdated,
+    ParticipantLeft,
+    SignalRelayed,
+    MeetingStarted,
+    MeetingEnded,
+)
+
+_client_adapter: TypeAdapter[AnyClientMessage] = TypeAdapter(ClientMessage)
+_server_adapter: TypeAdapter[AnyServerMessage] = TypeAdapter(ServerMessage)
+
+
+class ProtocolError(Exception):
+    """A message that cannot be accepted; carries the code and the request id if one was readable."""
+
+    def __init__(self, code: ErrorCode, detail: str, request_id: str | None = None) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+        self.request_id = request_id
+
+
+def _request_id_of(raw: Any) -> str | None:
+    if isinstance(raw, dict):
+        value = raw.get("request_id")
+        if isinstance(value, str) and len(value) <= 64:
+            return value
+    return None
+
+
+def parse_client_message(text: str | bytes) -> AnyClientMessage:
+    """Decode and validate one message from a client, or raise ProtocolError saying why."""
+    if len(text) > MAX_MESSAGE_BYTES:
+        raise ProtocolError(ErrorCode.MESSAGE_TOO_LARGE, f"message over {MAX_MESSAGE_BYTES} bytes")
+    try:
+        raw = json.loads(text)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"not JSON: {exc}") from None
+    request_id = _request_id_of(raw)
+    if not isinstance(raw, dict):
+        raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, "not a JSON object")
+    if raw.get("v") != VERSION:
+        raise ProtocolError(ErrorCode.UNSUPPORTED_VERSION, f"v must be {VERSION}", request_id)
+    names = {m.model_fields["type"].default for m in CLIENT_MESSAGES}
+    if raw.get("type") not in names:
+        raise ProtocolError(ErrorCode.UNKNOWN_MESSAGE_TYPE, f"unknown type {raw.get('type')!r}", request_id)
+    try:
+        return _client_adapter.validate_python(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"][1:])
+        raise ProtocolError(ErrorCode.MALFORMED_MESSAGE, f"{where}: {first['msg']}", request_id) from None
+
+
+def parse_server_message(text: str | bytes) -> AnyServerMessage:
+    """Decode a message from the server (used by the native host and tests)."""
+    return _server_adapter.validate_json(text)
+
+
+def encode(message: BaseModel) -> str:
+    """The wire form of a message: compact JSON without unset optional noise."""
+    return message.model_dump_json(exclude_none=True)

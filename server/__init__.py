@@ -1,0 +1,1 @@
+"""Mendan server: pages, HTTP API, WebSocket signaling and storage."""

@@ -1,0 +1,69 @@
+"""The Starlette application: long-lived parts are built in the lifespan and kept on app.state."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.routing import Mount, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+
+from server import api, pages
+from server.clock import Clock
+from server.db.database import Database
+from server.errors import MendanError, handle_mendan_error
+from server.i18n import WEB_DIR, catalogue_for
+from server.meeting.service import MeetingService
+from server.settings import Settings
+from server.signaling.bus import InProcessBus
+from server.signaling.endpoint import signaling_endpoint
+from server.signaling.hub import CloseCode, Hub
+
+log = logging.getLogger(__name__)
+
+SWEEP_INTERVAL = 1.0
+
+
+async def _sweep_forever(app: Starlette) -> None:
+    while True:
+        await asyncio.sleep(SWEEP_INTERVAL)
+        try:
+            await app.state.bus.publish(await app.state.meetings.sweep())
+        except Exception:  # keep sweeping: one failed round must not stop expiry for good
+            log.exception("sweep failed")
+
+
+def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        database = Database(settings.database_url)
+        hub = Hub()
+        app.state.settings = settings
+        app.state.clock = clock or Clock()
+        app.state.database = database
+        app.state.hub = hub
+        app.state.bus = InProcessBus(hub)
+        app.state.meetings = MeetingService(
+            database, settings, app.state.clock, catalogue_for("ja").text("participant.customer_name")
+        )
+        await app.state.meetings.sockets_lost_at_start()
+        sweeper = asyncio.create_task(_sweep_forever(app))
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            for connection in hub.all_connections():
+                connection.close(CloseCode.SHUTTING_DOWN)
+            await app.state.bus.close()
+            await database.dispose()
+
+    routes = [
+        *pages.routes,
+        *api.routes,
+        WebSocketRoute("/ws", signaling_endpoint),
+        Mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static"),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={MendanError: handle_mendan_error})

@@ -1,0 +1,1 @@
+"""Rep accounts: contracts and IDs, password login, sessions, CSRF protection."""

@@ -1,0 +1,173 @@
+"""The `mendan` command: serve, account create/list/password, db upgrade."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from server.settings import SETTINGS_TABLE, Settings
+
+T = TypeVar("T")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(data_dir=getattr(args, "data_dir", None))
+
+
+def _prepare_database(settings: Settings) -> None:
+    from server.db.migrate import upgrade
+
+    upgrade(settings.database_url)
+
+
+def _with_session(settings: Settings, work: Callable[..., Awaitable[T]]) -> T:
+    from server.db.database import Database
+
+    async def run() -> T:
+        database = Database(settings.database_url)
+        try:
+            async with database.session() as db, db.begin():
+                return await work(db)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(run())
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server.app import create_app
+
+    settings = _settings(args)
+    if settings.database_url.startswith("sqlite"):
+        _prepare_database(settings)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    shown_host = "localhost" if args.host in ("127.0.0.1", "0.0.0.0") else args.host
+    print(f"Mendan is running at http://{shown_host}:{args.port}/  (data: {settings.data_dir})", flush=True)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning", ws_ping_interval=10)
+    return 0
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != first:
+        raise SystemExit("The passwords differ; nothing was changed.")
+    return first
+
+
+def cmd_account_create(args: argparse.Namespace) -> int:
+    import time
+
+    from server.auth.accounts import AccountError, create_account
+
+    settings = _settings(args)
+    _prepare_database(settings)
+    password = _read_password(args)
+
+    async def work(db):  # type: ignore[no-untyped-def]
+        contract, _ = await create_account(
+            db, args.login, password, customer_number=args.contract, display_name=args.name or "",
+            company_name=args.company or "", now=time.time(),
+        )
+        return contract.customer_number
+
+    try:
+        number = _with_session(settings, work)
+    except AccountError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(number)
+    return 0
+
+
+def cmd_account_list(args: argparse.Namespace) -> int:
+    from server.auth.accounts import list_accounts
+
+    settings = _settings(args)
+    _prepare_database(settings)
+    rows = _with_session(settings, list_accounts)
+    print(f"{'customer number':<16} {'company':<24} {'login ID':<24} name")
+    for contract, account in rows:
+        print(f"{contract.customer_number:<16} {contract.company_name:<24} {account.login:<24} {account.display_name}")
+    return 0
+
+
+def cmd_account_password(args: argparse.Namespace) -> int:
+    from server.auth.accounts import AccountError, set_password
+
+    settings = _settings(args)
+    _prepare_database(settings)
+    password = _read_password(args)
+    try:
+        _with_session(settings, lambda db: set_password(db, args.login, password))
+    except AccountError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"password of {args.login} changed")
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    _prepare_database(_settings(args))
+    print("database is up to date")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    env_help = "\n".join(f"  {name:<26} {text} (default: {default or 'none'})" for name, default, text in SETTINGS_TABLE)
+    parser = argparse.ArgumentParser(
+        prog="mendan",
+        description="Mendan: browser-only online sales meetings.",
+        epilog="environment:\n" + env_help,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def with_data_dir(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--data-dir", help="data folder (default: $MENDAN_DATA_DIR or ./mendan-data)")
+        return p
+
+    serve = with_data_dir(commands.add_parser("serve", help="run the server"))
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(func=cmd_serve)
+
+    account = commands.add_parser("account", help="contracts and login IDs").add_subparsers(
+        dest="account_command", required=True
+    )
+    create = with_data_dir(account.add_parser("create", help="create a login ID (and a contract)"))
+    create.add_argument("--login", required=True)
+    create.add_argument("--contract", help="customer number C00XXXX of an existing contract")
+    create.add_argument("--name", help="the rep's name shown to customers (default: the login ID)")
+    create.add_argument("--company", help="company name shown to customers")
+    create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    create.set_defaults(func=cmd_account_create)
+    listing = with_data_dir(account.add_parser("list", help="list contracts and IDs"))
+    listing.set_defaults(func=cmd_account_list)
+    password = with_data_dir(account.add_parser("password", help="reset the password of a login ID"))
+    password.add_argument("--login", required=True)
+    password.add_argument("--password-stdin", action="store_true")
+    password.set_defaults(func=cmd_account_password)
+
+    db = commands.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
+    db_upgrade = with_data_dir(db.add_parser("upgrade", help="apply migrations"))
+    db_upgrade.set_defaults(func=cmd_db_upgrade)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,53 @@
+"""The one error type of the server and its HTTP shape: {"ok": false, "error": {code, message}}."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from protocol.signaling import ErrorCode
+
+from .i18n import catalogue_for
+
+HTTP_STATUS: dict[ErrorCode, int] = {
+    ErrorCode.BAD_REQUEST: 400,
+    ErrorCode.MALFORMED_MESSAGE: 400,
+    ErrorCode.INVALID_NUMBER: 400,
+    ErrorCode.RECORDING_UNANSWERED: 400,
+    ErrorCode.INVALID_LOGIN: 401,
+    ErrorCode.NOT_AUTHENTICATED: 401,
+    ErrorCode.CSRF_FAILED: 403,
+    ErrorCode.INVALID_TICKET: 403,
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.MEETING_ENDED: 410,
+    ErrorCode.MEETING_FULL: 409,
+    ErrorCode.MESSAGE_TOO_LARGE: 413,
+    ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.LOCKED_OUT: 429,
+    ErrorCode.NUMBERS_EXHAUSTED: 503,
+    ErrorCode.INTERNAL: 500,
+}
+
+
+class MendanError(Exception):
+    """A failure to report to the user: its code picks the message from the catalogue."""
+
+    def __init__(self, code: ErrorCode, detail: str = "", retry_after: float | None = None) -> None:
+        super().__init__(detail or code.value)
+        self.code = code
+        self.detail = detail
+        self.retry_after = retry_after
+
+
+def error_body(code: ErrorCode, lang: str = "ja") -> dict[str, object]:
+    message = catalogue_for(lang).text(f"error.{code.value}")
+    return {"ok": False, "error": {"code": code.value, "message": message}}
+
+
+async def handle_mendan_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, MendanError)
+    headers = {}
+    if exc.retry_after is not None:
+        headers["Retry-After"] = str(max(1, int(exc.retry_after)))
+    lang = request.cookies.get("mendan_lang", "ja")
+    return JSONResponse(error_body(exc.code, lang), status_code=HTTP_STATUS.get(exc.code, 400), headers=headers)

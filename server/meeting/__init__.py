@@ -1,0 +1,1 @@
+"""The meeting: numbers issued and claimed, participants joining, dropping and leaving."""

@@ -1,0 +1,310 @@
+"""MeetingService: every change to a meeting, each in one transaction, returning what to announce.
+
+Presence of a participant row: ``connecting`` (created, socket not open yet), ``connected``,
+``reconnecting`` (socket lost, inside the grace period) and ``left`` (gone for good).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from protocol import signaling as p
+from server import rate_limit
+from server.auth.accounts import RepIdentity
+from server.clock import Clock
+from server.connection_number import extend_reservation, normalise, reserve_number
+from server.db.database import Database
+from server.db.models import Meeting, Participant
+from server.errors import MendanError
+from server.settings import Settings
+
+from .delivery import Delivery
+from .tickets import hash_secret, make_ticket, new_id, new_secret, secret_matches, split_ticket
+from .views import meeting_view, participant_view
+
+log = logging.getLogger(__name__)
+
+CONNECTING, CONNECTED, RECONNECTING, LEFT = "connecting", "connected", "reconnecting", "left"
+
+
+@dataclass(frozen=True)
+class IssuedNumber:
+    """What the customer's page gets after 商談を始める."""
+
+    number: str
+    expires_at: float
+    ticket: str
+    meeting_id: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A ticket into a meeting, for the page that will open the WebSocket."""
+
+    meeting_id: str
+    ticket: str
+
+
+@dataclass(frozen=True)
+class JoinResult:
+    participant_id: str
+    meeting_id: str
+    meeting: p.Meeting
+    participants: list[p.Participant]
+    deliveries: list[Delivery]
+
+
+class MeetingService:
+    """Issues numbers, lets reps claim them, and tracks who is in which meeting."""
+
+    def __init__(self, database: Database, settings: Settings, clock: Clock, customer_name: str) -> None:
+        self.database = database
+        self.settings = settings
+        self.clock = clock
+        self.customer_name = customer_name
+
+    # ---- numbers ------------------------------------------------------------------------------
+
+    async def issue_number(self, address: str, scope_contract_id: int | None = None) -> IssuedNumber:
+        now = self.clock.now()
+        meeting_id = new_id()
+        expires_at = now + self.settings.number_ttl
+        async with self.database.session() as db, db.begin():
+            await rate_limit.take(db, "issue", address, now, self.settings.issue_limit)
+            number = await reserve_number(db, meeting_id, now, expires_at + self.settings.number_reuse_after)
+            db.add(
+                Meeting(
+                    id=meeting_id,
+                    number=number,
+                    state=p.MeetingState.WAITING,
+                    created_at=now,
+                    expires_at=expires_at,
+                    scope_contract_id=scope_contract_id,
+                    recording=False,
+                    issued_by_address=address,
+                )
+            )
+            await db.flush()
+            ticket = self._add_participant(db, meeting_id, p.Role.CUSTOMER, self.customer_name, "", now)
+        log.info("number issued", extra={"meeting": meeting_id})
+        return IssuedNumber(number=number, expires_at=expires_at, ticket=ticket, meeting_id=meeting_id)
+
+    async def claim(
+        self, typed: str, rep: RepIdentity, recording: bool, address: str
+    ) -> tuple[Entry, list[Delivery]]:
+        """The rep's 接続する: every failure is the same INVALID_NUMBER, and counts as a guess."""
+        now = self.clock.now()
+        keys = [f"account:{rep.account_id}", f"address:{address}"]
+        async with self.database.session() as db:
+            async with db.begin():
+                await rate_limit.ensure_not_locked(db, keys, now)
+                entry = await self._try_claim(db, normalise(typed), rep, recording, now)
+                if entry is not None:
+                    meeting = await db.get(Meeting, entry.meeting_id)
+                    host = await db.scalar(
+                        select(Participant).where(
+                            Participant.meeting_id == entry.meeting_id, Participant.role == p.Role.HOST
+                        )
+                    )
+                    assert meeting is not None and host is not None
+                    view = meeting_view(meeting, self.settings.max_participants)
+                    deliveries = [
+                        Delivery(entry.meeting_id, p.MeetingStarted(meeting=view), exclude=host.id),
+                        Delivery(
+                            entry.meeting_id, p.ParticipantJoined(participant=participant_view(host)), exclude=host.id
+                        ),
+                    ]
+                    return entry, deliveries
+            async with db.begin():
+                await rate_limit.record_failure(
+                    db, "guess", keys, now, self.settings.guess_limit, self.settings.lockout
+                )
+        raise MendanError(p.ErrorCode.INVALID_NUMBER)
+
+    async def _try_claim(
+        self, db: AsyncSession, number: str | None, rep: RepIdentity, recording: bool, now: float
+    ) -> Entry | None:
+        if number is None:
+            return None
+        meeting = await db.scalar(
+            select(Meeting).where(
+                Meeting.number == number, Meeting.state == p.MeetingState.WAITING, Meeting.expires_at > now
+            )
+        )
+        if meeting is None or meeting.scope_contract_id not in (None, rep.contract_id):
+            return None
+        # The state check in the UPDATE makes a number claimable once, even by two reps at once.
+        claimed = await db.execute(
+            update(Meeting)
+            .where(Meeting.id == meeting.id, Meeting.state == p.MeetingState.WAITING)
+            .values(state=p.MeetingState.ACTIVE, started_at=now, account_id=rep.account_id, recording=recording)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        await db.refresh(meeting)
+        await extend_reservation(db, number, now + self.settings.number_reuse_after)
+        ticket = self._add_participant(db, meeting.id, p.Role.HOST, rep.display_name, rep.company_name, now)
+        return Entry(meeting_id=meeting.id, ticket=ticket)
+
+    def _add_participant(
+        self, db: AsyncSession, meeting_id: str, role: p.Role, name: str, company: str, now: float
+    ) -> str:
+        participant_id = new_id(8)
+        secret = new_secret()
+        db.add(
+            Participant(
+                id=participant_id,
+                meeting_id=meeting_id,
+                role=role,
+                display_name=name,
+                company_name=company,
+                secret_hash=hash_secret(secret),
+                presence=CONNECTING,
+                joined_at=now,
+                version=1,
+            )
+        )
+        return make_ticket(participant_id, secret)
+
+    # ---- presence -----------------------------------------------------------------------------
+
+    async def check_ticket(self, ticket: str) -> tuple[str, str]:
+        """The (participant id, meeting id) a ticket opens, or INVALID_TICKET."""
+        async with self.database.session() as db:
+            row = await self._ticket_holder(db, ticket)
+            return row.id, row.meeting_id
+
+    async def _ticket_holder(self, db: AsyncSession, ticket: str) -> Participant:
+        parts = split_ticket(ticket)
+        row = await db.get(Participant, parts[0]) if parts else None
+        if parts is None or row is None or not secret_matches(row.secret_hash, parts[1]):
+            raise MendanError(p.ErrorCode.INVALID_TICKET)
+        return row
+
+    async def join(self, ticket: str) -> JoinResult:
+        """A socket presents its ticket (first time or after a drop): snapshot for it, news for others."""
+        async with self.database.session() as db, db.begin():
+            row = await self._ticket_holder(db, ticket)
+            meeting = await db.get(Meeting, row.meeting_id)
+            if meeting is None or meeting.state == p.MeetingState.ENDED or row.presence == LEFT:
+                raise MendanError(p.ErrorCode.MEETING_ENDED)
+            row.presence = CONNECTED
+            row.disconnected_at = None
+            row.version += 1
+            others = await self._present(db, meeting.id)
+            deliveries = [
+                Delivery(meeting.id, p.ParticipantUpdated(participant=participant_view(row)), exclude=row.id)
+            ]
+            return JoinResult(
+                participant_id=row.id,
+                meeting_id=meeting.id,
+                meeting=meeting_view(meeting, self.settings.max_participants),
+                participants=[participant_view(other) for other in others],
+                deliveries=deliveries,
+            )
+
+    async def update_media(self, participant_id: str, media: p.MediaState) -> list[Delivery]:
+        async with self.database.session() as db, db.begin():
+            row = await db.get(Participant, participant_id)
+            if row is None or row.presence == LEFT:
+                raise MendanError(p.ErrorCode.MEETING_ENDED)
+            row.media_ready, row.camera, row.mic = media.ready, media.camera, media.mic
+            row.version += 1
+            return [Delivery(row.meeting_id, p.ParticipantUpdated(participant=participant_view(row)))]
+
+    async def disconnected(self, participant_id: str) -> list[Delivery]:
+        """The socket closed without 接続終了: the grace period starts."""
+        async with self.database.session() as db, db.begin():
+            row = await db.get(Participant, participant_id)
+            if row is None or row.presence in (LEFT, RECONNECTING):
+                return []
+            row.presence = RECONNECTING
+            row.disconnected_at = self.clock.now()
+            row.version += 1
+            return [
+                Delivery(row.meeting_id, p.ParticipantUpdated(participant=participant_view(row)), exclude=row.id)
+            ]
+
+    async def leave(self, participant_id: str, reason: p.EndReason = p.EndReason.LEFT) -> list[Delivery]:
+        async with self.database.session() as db, db.begin():
+            return await self._leave(db, participant_id, reason, self.clock.now())
+
+    async def _leave(self, db: AsyncSession, participant_id: str, reason: p.EndReason, now: float) -> list[Delivery]:
+        row = await db.get(Participant, participant_id)
+        if row is None or row.presence == LEFT:
+            return []
+        row.presence = LEFT
+        row.left_at = now
+        row.version += 1
+        deliveries = [Delivery(row.meeting_id, p.ParticipantLeft(participant_id=row.id, reason=reason))]
+        meeting = await db.get(Meeting, row.meeting_id)
+        assert meeting is not None
+        remaining = await self._present(db, meeting.id)
+        # A meeting needs two people: a waiting customer who left, or the last partner gone, ends it.
+        if meeting.state == p.MeetingState.WAITING:
+            deliveries += await self._end(db, meeting, reason, now)
+        elif meeting.state == p.MeetingState.ACTIVE and len(remaining) < 2:
+            deliveries += await self._end(db, meeting, p.EndReason.OTHER_LEFT, now)
+        return deliveries
+
+    async def _end(self, db: AsyncSession, meeting: Meeting, reason: p.EndReason, now: float) -> list[Delivery]:
+        meeting.state = p.MeetingState.ENDED
+        meeting.ended_at = now
+        meeting.end_reason = reason
+        await extend_reservation(db, meeting.number, now + self.settings.number_reuse_after)
+        for row in await self._present(db, meeting.id):
+            row.presence = LEFT
+            row.left_at = now
+        log.info("meeting ended", extra={"meeting": meeting.id, "reason": reason.value})
+        return [Delivery(meeting.id, p.MeetingEnded(reason=reason))]
+
+    async def _present(self, db: AsyncSession, meeting_id: str) -> list[Participant]:
+        rows = await db.scalars(
+            select(Participant)
+            .where(Participant.meeting_id == meeting_id, Participant.presence != LEFT)
+            .order_by(Participant.joined_at, Participant.id)
+        )
+        return list(rows)
+
+    # ---- housekeeping -------------------------------------------------------------------------
+
+    async def sweep(self) -> list[Delivery]:
+        """Expire unclaimed numbers and drop participants whose grace period ran out."""
+        now = self.clock.now()
+        deliveries: list[Delivery] = []
+        async with self.database.session() as db, db.begin():
+            expired = await db.scalars(
+                select(Meeting).where(Meeting.state == p.MeetingState.WAITING, Meeting.expires_at <= now)
+            )
+            for meeting in expired:
+                deliveries += await self._end(db, meeting, p.EndReason.NUMBER_EXPIRED, now)
+            deadline = now - self.settings.grace_period
+            gone = await db.scalars(
+                select(Participant.id)
+                .join(Meeting, Meeting.id == Participant.meeting_id)
+                .where(
+                    Meeting.state != p.MeetingState.ENDED,
+                    Participant.presence.in_([CONNECTING, RECONNECTING]),
+                    func.coalesce(Participant.disconnected_at, Participant.joined_at) <= deadline,
+                )
+            )
+            for participant_id in list(gone):
+                deliveries += await self._leave(db, participant_id, p.EndReason.CONNECTION_LOST, now)
+            await rate_limit.forget_older_than(
+                db, now - max(self.settings.guess_limit[1], self.settings.issue_limit[1])
+            )
+        return deliveries
+
+    async def sockets_lost_at_start(self) -> None:
+        """After a restart every socket is gone: start the grace period for all who were connected."""
+        async with self.database.session() as db, db.begin():
+            await db.execute(
+                update(Participant)
+                .where(Participant.presence == CONNECTED)
+                .values(presence=RECONNECTING, disconnected_at=self.clock.now(), version=Participant.version + 1)
+            )

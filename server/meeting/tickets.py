@@ -1,0 +1,32 @@
+"""Participant tickets: ``<participant id>.<secret>``; only a hash of the secret is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+
+def new_id(nbytes: int = 16) -> str:
+    return secrets.token_hex(nbytes)
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def make_ticket(participant_id: str, secret: str) -> str:
+    return f"{participant_id}.{secret}"
+
+
+def split_ticket(ticket: str) -> tuple[str, str] | None:
+    participant_id, dot, secret = ticket.partition(".")
+    return (participant_id, secret) if dot and participant_id and secret else None
+
+
+def secret_matches(stored_hash: str, secret: str) -> bool:
+    return hmac.compare_digest(stored_hash, hash_secret(secret))

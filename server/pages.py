@@ -1,0 +1,125 @@
+"""HTML pages: start (/), login, the rep's dashboard; each page carries the room when needed."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlparse
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+from starlette.templating import Jinja2Templates
+
+from protocol.signaling import ErrorCode
+from server.auth import csrf, sessions
+from server.auth.accounts import check_login
+from server.errors import MendanError
+from server.i18n import LANGUAGES, WEB_DIR, catalogue_for
+from server.web_context import LANG_COOKIE, current_rep, language, require_csrf
+
+templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+
+
+def _render(request: Request, template: str, status: int = 200, **context: Any) -> Response:
+    settings = request.app.state.settings
+    session_token = request.cookies.get(sessions.COOKIE)
+    token = request.cookies.get(csrf.COOKIE)
+    if not csrf.token_is_valid(settings.secret_key, session_token, token, token):
+        token = csrf.make_token(settings.secret_key, session_token)
+    catalogue = catalogue_for(language(request))
+    page_config = {"csrf": token, "lang": catalogue.lang, **context.pop("page_config", {})}
+    response = templates.TemplateResponse(
+        request,
+        template,
+        {
+            "t": catalogue.text,
+            "lang": catalogue.lang,
+            "other_lang": "en" if catalogue.lang == "ja" else "ja",
+            "csrf_token": token,
+            "catalogue_json": json.dumps(catalogue.entries, ensure_ascii=False),
+            "page_config_json": json.dumps(page_config, ensure_ascii=False),
+            **context,
+        },
+        status_code=status,
+    )
+    _set_cookie(request, response, csrf.COOKIE, token, samesite="strict", httponly=False)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _set_cookie(
+    request: Request, response: Response, name: str, value: str, *, samesite: str = "lax", httponly: bool = True,
+    max_age: int | None = None,
+) -> None:
+    response.set_cookie(
+        name, value, max_age=max_age, httponly=httponly, samesite=samesite,  # type: ignore[arg-type]
+        secure=request.app.state.settings.secure_cookies, path="/",
+    )
+
+
+async def start_page(request: Request) -> Response:
+    return _render(request, "start.html")
+
+
+async def login_page(request: Request) -> Response:
+    if request.method == "GET":
+        if await current_rep(request) is not None:
+            return RedirectResponse("/rep", status_code=303)
+        return _render(request, "login.html")
+    form = await request.form()
+    try:
+        await require_csrf(request, str(form.get(csrf.FIELD, "")))
+    except MendanError:
+        return _render(request, "login.html", status=403, error_key="error.csrf_failed")
+    login, password = str(form.get("login", "")), str(form.get("password", ""))
+    state = request.app.state
+    async with state.database.session() as db, db.begin():
+        account_id = await check_login(db, login, password)
+        if account_id is None:
+            return _render(request, "login.html", status=401, error_key="error.invalid_login", login=login)
+        token = await sessions.open_session(db, account_id, state.clock.now(), state.settings.session_ttl)
+    response = RedirectResponse("/rep", status_code=303)
+    _set_cookie(request, response, sessions.COOKIE, token, max_age=int(state.settings.session_ttl))
+    response.delete_cookie(csrf.COOKIE, path="/")  # a new one bound to the new session comes with /rep
+    return response
+
+
+async def logout(request: Request) -> Response:
+    form = await request.form()
+    await require_csrf(request, str(form.get(csrf.FIELD, "")))
+    async with request.app.state.database.session() as db, db.begin():
+        await sessions.close_session(db, request.cookies.get(sessions.COOKIE))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(sessions.COOKIE, path="/")
+    response.delete_cookie(csrf.COOKIE, path="/")
+    return response
+
+
+async def rep_page(request: Request) -> Response:
+    rep = await current_rep(request)
+    if rep is None:
+        return RedirectResponse("/login", status_code=303)
+    return _render(request, "rep.html", rep=rep, page_config={"rep": {"name": rep.display_name}})
+
+
+async def switch_language(request: Request) -> Response:
+    lang = request.path_params["lang"]
+    if lang not in LANGUAGES:
+        raise MendanError(ErrorCode.NOT_FOUND)
+    back = request.query_params.get("next", "/")
+    if urlparse(back).netloc or not back.startswith("/"):
+        back = "/"  # never an open redirect
+    response = RedirectResponse(back, status_code=303)
+    _set_cookie(request, response, LANG_COOKIE, lang, max_age=365 * 86400)
+    return response
+
+
+routes = [
+    Route("/", start_page, methods=["GET"]),
+    Route("/login", login_page, methods=["GET", "POST"]),
+    Route("/logout", logout, methods=["POST"]),
+    Route("/rep", rep_page, methods=["GET"]),
+    Route("/lang/{lang}", switch_language, methods=["GET"]),
+]

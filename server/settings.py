@@ -1,0 +1,104 @@
+"""Every setting of the server, read once from the environment.
+
+One table (name, default, help) feeds the code, ``mendan serve --help`` and the README.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from protocol.signaling import IceServer
+
+SETTINGS_TABLE: tuple[tuple[str, str, str], ...] = (
+    ("MENDAN_DATA_DIR", "./mendan-data", "folder for the SQLite database, uploads and recordings"),
+    ("MENDAN_DATABASE_URL", "", "SQLAlchemy URL; empty means SQLite in the data folder"),
+    ("MENDAN_REDIS_URL", "", "Redis URL for the message bus between instances; empty means in-process"),
+    ("MENDAN_ICE_SERVERS", "[]", "JSON list of RTCIceServer objects handed to browsers"),
+    ("MENDAN_SECRET_KEY", "", "key for signed tokens; empty means one generated and kept in the data folder"),
+    ("MENDAN_NUMBER_TTL", "600", "seconds an unclaimed connection number stays valid"),
+    ("MENDAN_NUMBER_REUSE_AFTER", "86400", "seconds before a used number may be issued again"),
+    ("MENDAN_ISSUE_LIMIT", "20/600", "numbers one client address may issue: count/seconds"),
+    ("MENDAN_GUESS_LIMIT", "10/600", "wrong numbers per ID and per address before a lock: count/seconds"),
+    ("MENDAN_LOCKOUT", "600", "seconds a rep ID or address stays locked after too many wrong numbers"),
+    ("MENDAN_GRACE_PERIOD", "30", "seconds a dropped participant may take to come back"),
+    ("MENDAN_MAX_PARTICIPANTS", "4", "people in one meeting, the rep included"),
+    ("MENDAN_SESSION_TTL", "43200", "seconds a rep stays logged in"),
+    ("MENDAN_SECURE_COOKIES", "0", "1 to mark cookies Secure (behind HTTPS)"),
+)
+
+DEFAULTS: dict[str, str] = {name: default for name, default, _ in SETTINGS_TABLE}
+
+
+def _rate(text: str, name: str) -> tuple[int, float]:
+    count, _, seconds = text.partition("/")
+    try:
+        return int(count), float(seconds)
+    except ValueError:
+        raise ValueError(f"{name} must look like COUNT/SECONDS, got {text!r}") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The server's configuration, resolved from the environment and command line."""
+
+    data_dir: Path
+    database_url: str
+    redis_url: str
+    ice_servers: list[IceServer]
+    secret_key: bytes
+    number_ttl: float
+    number_reuse_after: float
+    issue_limit: tuple[int, float]
+    guess_limit: tuple[int, float]
+    lockout: float
+    grace_period: float
+    max_participants: int
+    session_ttl: float
+    secure_cookies: bool
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, data_dir: str | None = None) -> Settings:
+        source = dict(DEFAULTS)
+        source.update({k: v for k, v in (os.environ if env is None else env).items() if k in DEFAULTS})
+        root = Path(data_dir or source["MENDAN_DATA_DIR"]).resolve()
+        database_url = source["MENDAN_DATABASE_URL"] or f"sqlite:///{root / 'mendan.sqlite3'}"
+        try:
+            ice = [IceServer.model_validate(item) for item in json.loads(source["MENDAN_ICE_SERVERS"])]
+        except ValueError as exc:
+            raise ValueError(f"MENDAN_ICE_SERVERS is not a JSON list of ICE servers: {exc}") from None
+        return cls(
+            data_dir=root,
+            database_url=database_url,
+            redis_url=source["MENDAN_REDIS_URL"],
+            ice_servers=ice,
+            secret_key=_secret_key(source["MENDAN_SECRET_KEY"], root),
+            number_ttl=float(source["MENDAN_NUMBER_TTL"]),
+            number_reuse_after=float(source["MENDAN_NUMBER_REUSE_AFTER"]),
+            issue_limit=_rate(source["MENDAN_ISSUE_LIMIT"], "MENDAN_ISSUE_LIMIT"),
+            guess_limit=_rate(source["MENDAN_GUESS_LIMIT"], "MENDAN_GUESS_LIMIT"),
+            lockout=float(source["MENDAN_LOCKOUT"]),
+            grace_period=float(source["MENDAN_GRACE_PERIOD"]),
+            max_participants=int(source["MENDAN_MAX_PARTICIPANTS"]),
+            session_ttl=float(source["MENDAN_SESSION_TTL"]),
+            secure_cookies=source["MENDAN_SECURE_COOKIES"] == "1",
+        )
+
+
+def _secret_key(configured: str, data_dir: Path) -> bytes:
+    """The configured key, or one made once and kept beside the data so restarts keep sessions."""
+    if configured:
+        return configured.encode()
+    path = data_dir / "secret.key"
+    if path.exists():
+        return path.read_bytes().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32).encode()
+    path.write_bytes(key)
+    path.chmod(0o600)
+    return key

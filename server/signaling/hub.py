@@ -1,0 +1,138 @@
+"""The sockets this process holds, by meeting and participant, and delivery to them."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+
+from starlette.websockets import WebSocket, WebSocketState
+
+from protocol import signaling as p
+from server.meeting.delivery import Delivery
+
+log = logging.getLogger(__name__)
+
+SEND_QUEUE = 256
+"""Messages waiting for a slow socket before we drop it (it reconnects and gets a fresh snapshot)."""
+
+
+class CloseCode:
+    """WebSocket close codes of ours (4000-4999 is the application range)."""
+
+    REPLACED = 4001  # the same participant connected again from elsewhere
+    TOO_SLOW = 4002  # the socket could not keep up with its messages
+    SHUTTING_DOWN = 1012  # service restart: the client reconnects
+
+
+class Connection:
+    """One WebSocket with its own send queue, so a slow peer never holds up the others."""
+
+    def __init__(self, websocket: WebSocket) -> None:
+        self.websocket = websocket
+        self.participant_id: str | None = None
+        self.meeting_id: str | None = None
+        self.known_participants: set[str] = set()
+        self._held: list[p.AnyServerMessage] | None = None
+        self._queue: asyncio.Queue[str | None] = asyncio.Queue(SEND_QUEUE)
+        self._writer = asyncio.create_task(self._write())
+
+    def hold(self) -> None:
+        """Buffer what arrives until the snapshot went out (subscribe first, then read the snapshot)."""
+        self._held = []
+
+    def release(self, first: p.AnyServerMessage) -> None:
+        """Send ``first`` (the snapshot), then what arrived meanwhile; clients drop stale versions."""
+        held, self._held = self._held or [], None
+        self.send(first)
+        for message in held:
+            self.send(message)
+
+    def drop_held(self) -> None:
+        """The join failed: what was buffered is not for this socket."""
+        self._held = None
+
+    def send(self, message: p.AnyServerMessage) -> None:
+        if self._held is not None:
+            self._held.append(message)
+            return
+        # The roster this socket was told about is what it may signal to (R-3.2: no hidden peers).
+        if isinstance(message, p.ParticipantJoined):
+            self.known_participants.add(message.participant.id)
+        elif isinstance(message, p.ParticipantLeft):
+            self.known_participants.discard(message.participant_id)
+        elif isinstance(message, p.Joined):
+            self.known_participants = {other.id for other in message.participants}
+        try:
+            self._queue.put_nowait(p.encode(message))
+        except asyncio.QueueFull:
+            log.warning("dropping a socket that cannot keep up", extra={"participant": self.participant_id})
+            self.close(CloseCode.TOO_SLOW)
+
+    def close(self, code: int) -> None:
+        self._close_code = code
+        with contextlib.suppress(asyncio.QueueFull):
+            self._queue.put_nowait(None)
+
+    async def _write(self) -> None:
+        while (text := await self._queue.get()) is not None:
+            try:
+                await self.websocket.send_text(text)
+            except Exception:  # the socket is gone; the receive loop notices and cleans up
+                return
+        if self.websocket.application_state == WebSocketState.CONNECTED:
+            with contextlib.suppress(Exception):
+                await self.websocket.close(getattr(self, "_close_code", 1000))
+
+    async def finish(self) -> None:
+        """Let queued messages go out, then stop the writer."""
+        self.close(1000)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._writer, timeout=2)
+
+
+class Hub:
+    """Registry of local connections; the bus hands it deliveries for meetings."""
+
+    def __init__(self) -> None:
+        self._meetings: dict[str, dict[str, Connection]] = defaultdict(dict)
+
+    def attach(self, connection: Connection) -> None:
+        assert connection.meeting_id and connection.participant_id
+        room = self._meetings[connection.meeting_id]
+        previous = room.get(connection.participant_id)
+        room[connection.participant_id] = connection
+        if previous is not None and previous is not connection:
+            previous.close(CloseCode.REPLACED)
+
+    def detach(self, connection: Connection) -> bool:
+        """Forget the connection; False when a newer socket of the same participant replaced it."""
+        if connection.meeting_id is None or connection.participant_id is None:
+            return False
+        room = self._meetings.get(connection.meeting_id, {})
+        if room.get(connection.participant_id) is not connection:
+            return False
+        del room[connection.participant_id]
+        if not room:
+            self._meetings.pop(connection.meeting_id, None)
+        return True
+
+    def deliver(self, delivery: Delivery) -> None:
+        room = self._meetings.get(delivery.meeting_id)
+        if not room:
+            return
+        if delivery.to is not None:
+            targets = [room[delivery.to]] if delivery.to in room else []
+        else:
+            targets = list(room.values())
+        for connection in targets:
+            if connection.participant_id != delivery.exclude:
+                connection.send(delivery.message)
+
+    def all_connections(self) -> list[Connection]:
+        return [c for room in self._meetings.values() for c in room.values()]
+
+    @property
+    def participant_count(self) -> int:
+        return sum(len(room) for room in self._meetings.values())

@@ -1,0 +1,77 @@
+"""What a customer and a rep do on the pages, step by step, through the CONTRACT's test ids."""
+
+from __future__ import annotations
+
+import time
+
+from playwright.sync_api import Page, expect
+
+from tests.support.server import MendanServer
+
+PASSWORD = "correct-horse"
+
+
+def tid(page: Page, test_id: str):  # type: ignore[no-untyped-def]
+    return page.get_by_test_id(test_id)
+
+
+def issue_number(page: Page, server: MendanServer) -> str:
+    page.goto(server.url + "/")
+    tid(page, "start-meeting").click()
+    number = tid(page, "connection-number")
+    expect(number).to_have_text(__import__("re").compile(r"^\d{5}$"))
+    return number.inner_text()
+
+
+def log_in(page: Page, server: MendanServer, login: str, password: str = PASSWORD) -> None:
+    page.goto(server.url + "/login")
+    tid(page, "login-id").fill(login)
+    tid(page, "login-password").fill(password)
+    tid(page, "login-submit").click()
+    page.wait_for_url("**/rep")
+
+
+def connect(page: Page, number: str, recording: bool = False) -> None:
+    tid(page, "number-input").fill(number)
+    tid(page, "recording-yes" if recording else "recording-no").check()
+    tid(page, "connect-button").click()
+
+
+def start_meeting(customer: Page, rep: Page, server: MendanServer, login: str) -> str:
+    """Customer issues a number, the rep connects, the customer starts media. Returns the number."""
+    number = issue_number(customer, server)
+    log_in(rep, server, login)
+    connect(rep, number)
+    tid(customer, "start-media").click()
+    return number
+
+
+def remote_frames(page: Page) -> dict[str, int]:
+    """framesDecoded of each remote video, by participant id, from the real RTCPeerConnections."""
+    result: dict[str, int] = page.evaluate(
+        """async () => {
+            const room = Mendan.debug.room;
+            const out = {};
+            if (!room) return out;
+            for (const id of Object.keys(room.links)) {
+                const stats = await room.links[id].pc.getStats();
+                stats.forEach((r) => { if (r.type === 'inbound-rtp' && r.kind === 'video') out[id] = r.framesDecoded; });
+            }
+            return out;
+        }"""
+    )
+    return result
+
+
+def wait_for_advancing_video(page: Page, remotes: int = 1, timeout: float = 20.0) -> dict[str, int]:
+    """Wait until every one of ``remotes`` remote videos decodes frames and keeps decoding."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        first = remote_frames(page)
+        if len(first) >= remotes and all(count > 0 for count in first.values()):
+            time.sleep(1.0)
+            second = remote_frames(page)
+            if all(second.get(pid, 0) > count for pid, count in first.items()):
+                return second
+        time.sleep(0.25)
+    raise AssertionError(f"remote video is not advancing: {remote_frames(page)}")

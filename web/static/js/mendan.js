@@ -1,0 +1,85 @@
+/* Mendan page core: text catalogue, page config, small DOM and HTTP helpers. ES5 only. */
+var Mendan = (function () {
+  "use strict";
+
+  function readJson(id) {
+    var node = document.getElementById(id);
+    return node ? JSON.parse(node.textContent || node.innerText || "{}") : {};
+  }
+
+  var text = readJson("mendan-text");
+  var config = readJson("mendan-config");
+
+  /* The catalogue string for key, with {name} placeholders filled. */
+  function t(key, values) {
+    var template = text.hasOwnProperty(key) ? text[key] : key;
+    if (!values) {
+      return template;
+    }
+    return template.replace(/\{(\w+)\}/g, function (whole, name) {
+      return values.hasOwnProperty(name) ? String(values[name]) : whole;
+    });
+  }
+
+  function byId(id) {
+    return document.getElementById(id);
+  }
+
+  function show(node, visible) {
+    if (visible) {
+      node.removeAttribute("hidden");
+    } else {
+      node.setAttribute("hidden", "hidden");
+    }
+  }
+
+  function setText(node, value) {
+    node.textContent = value;
+  }
+
+  /* A message for an error code from the server, through the catalogue. */
+  function errorText(code) {
+    return t("error." + (code || "internal"));
+  }
+
+  /*
+   * JSON over XMLHttpRequest (works in legacy browsers too). callback(errorCode, data):
+   * errorCode is null on success, a server error code, or "network".
+   */
+  function request(method, url, body, callback) {
+    var xhr = new XMLHttpRequest();
+    xhr.open(method, url, true);
+    xhr.setRequestHeader("Content-Type", "application/json");
+    xhr.setRequestHeader("X-CSRF-Token", config.csrf || "");
+    xhr.onreadystatechange = function () {
+      if (xhr.readyState !== 4) {
+        return;
+      }
+      var data = null;
+      try {
+        data = JSON.parse(xhr.responseText);
+      } catch (ignored) {
+        data = null;
+      }
+      if (xhr.status === 0) {
+        callback("network", null);
+      } else if (data && data.ok) {
+        callback(null, data);
+      } else {
+        callback(data && data.error ? data.error.code : "internal", data);
+      }
+    };
+    xhr.send(body === null ? null : JSON.stringify(body));
+  }
+
+  return {
+    t: t,
+    config: config,
+    byId: byId,
+    show: show,
+    setText: setText,
+    errorText: errorText,
+    request: request,
+    debug: {}
+  };
+})();

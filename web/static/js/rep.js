@@ -1,0 +1,79 @@
+/*
+ * The rep's dashboard: number + recording question + 接続する, then the room in place.
+ * ES5 syntax only.
+ */
+(function (Mendan) {
+  "use strict";
+
+  var t = Mendan.t;
+  var byId = Mendan.byId;
+  var busy = false;
+
+  function showError(code) {
+    Mendan.setText(byId("error-message"), code ? Mendan.errorText(code) : "");
+  }
+
+  function recordingAnswer() {
+    var yes = document.querySelector("[data-testid=recording-yes]");
+    var no = document.querySelector("[data-testid=recording-no]");
+    if (yes.checked) {
+      return true;
+    }
+    return no.checked ? false : null;
+  }
+
+  function setBusy(on) {
+    busy = on;
+    var button = byId("connect-button");
+    button.disabled = on;
+    Mendan.setText(button, t(on ? "rep.connecting" : "rep.connect"));
+  }
+
+  function connect(event) {
+    if (event) {
+      event.preventDefault();
+    }
+    if (busy) {
+      return;
+    }
+    var recording = recordingAnswer();
+    if (recording === null) {
+      showError("recording_unanswered");
+      return;
+    }
+    showError(null);
+    setBusy(true);
+    // Ask for camera and mic while the server checks the number: it saves most of a second.
+    var media = Mendan.Room.hasWebRtc() ? Mendan.Room.requestMedia() : null;
+    if (media) {
+      media.catch(function () {
+        return null;
+      });
+    }
+    Mendan.request("POST", "/api/meetings", { number: byId("number-input").value, recording: recording }, function (error, data) {
+      setBusy(false);
+      if (error) {
+        showError(error);
+        if (media) {
+          media.then(function (stream) {
+            if (stream) {
+              stream.getTracks().forEach(function (track) {
+                track.stop();
+              });
+            }
+          }, function () {});
+        }
+        byId("number-input").focus();
+        return;
+      }
+      Mendan.show(byId("dashboard"), false);
+      byId("again-link").setAttribute("href", "/rep");
+      var room = new Mendan.Room({ ticket: data.ticket, askBeforeMedia: false });
+      room.show();
+      room.start();
+      room.startMedia(media);
+    });
+  }
+
+  byId("connect-form").onsubmit = connect;
+})(Mendan);

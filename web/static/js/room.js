@@ -1,0 +1,504 @@
+/*
+ * The meeting room: roster, videos, controls and the mesh of PeerLinks. Mounted in place by the
+ * start page (customer) and the dashboard (rep). ES5 syntax only.
+ */
+(function (Mendan, P) {
+  "use strict";
+
+  var t = Mendan.t;
+  var byId = Mendan.byId;
+
+  function hasWebRtc() {
+    return typeof window.RTCPeerConnection === "function" && !!(navigator.mediaDevices && navigator.mediaDevices.getUserMedia);
+  }
+
+  function mediaErrorKey(error) {
+    var name = error && error.name;
+    if (name === "NotAllowedError" || name === "SecurityError") {
+      return "room.media_error.denied";
+    }
+    if (name === "NotFoundError" || name === "OverconstrainedError") {
+      return "room.media_error.not_found";
+    }
+    if (name === "NotReadableError" || name === "AbortError") {
+      return "room.media_error.busy";
+    }
+    return "room.media_error.other";
+  }
+
+  /*
+   * options: ticket, askBeforeMedia (customer: wait for the one click of R-3.2),
+   * onStarted(meeting), onEnded(reason).
+   */
+  function Room(options) {
+    this.options = options;
+    this.root = byId("room");
+    this.participants = {};
+    this.links = {};
+    this.tiles = {};
+    this.selfId = null;
+    this.meeting = null;
+    this.state = "waiting";
+    this.ended = false;
+    this.localStream = null;
+    this.iceServers = [];
+    this.media = { ready: false, camera: true, mic: true };
+    this.speakerOn = true;
+    this.videoShown = true;
+    this.firstFrameAt = {};
+    this.signaling = new Mendan.Signaling(options.ticket, {
+      onJoined: this.onJoined.bind(this),
+      onMessage: this.onMessage.bind(this),
+      onDrop: this.onDrop.bind(this),
+      onFatal: this.onFatal.bind(this)
+    });
+    Mendan.debug.room = this;
+  }
+
+  Room.prototype.start = function () {
+    this.bindControls();
+    this.signaling.connect();
+  };
+
+  Room.prototype.show = function () {
+    Mendan.show(this.root, true);
+  };
+
+  Room.prototype.bindControls = function () {
+    var self = this;
+    byId("mic-toggle").onclick = function () {
+      self.setMedia("mic", !self.media.mic);
+    };
+    byId("camera-toggle").onclick = function () {
+      self.setMedia("camera", !self.media.camera);
+    };
+    byId("speaker-toggle").onclick = function () {
+      self.setSpeaker(!self.speakerOn);
+    };
+    byId("video-share-toggle").onclick = function () {
+      self.videoShown = !self.videoShown;
+      Mendan.show(byId("videos"), self.videoShown);
+      byId("video-share-toggle").setAttribute("aria-pressed", String(self.videoShown));
+    };
+    byId("leave-button").onclick = function () {
+      self.leave();
+    };
+    byId("start-media").onclick = function () {
+      Mendan.show(byId("consent"), false);
+      self.startMedia();
+    };
+  };
+
+  // ---- signaling events ----------------------------------------------------------------------
+
+  Room.prototype.onJoined = function (reply, again) {
+    var self = this;
+    this.selfId = reply.self_id;
+    this.meeting = reply.meeting;
+    this.iceServers = reply.ice_servers || [];
+    var present = {};
+    for (var i = 0; i < reply.participants.length; i++) {
+      present[reply.participants[i].id] = true;
+      this.participants[reply.participants[i].id] = reply.participants[i];
+    }
+    Object.keys(this.participants).forEach(function (id) {
+      if (!present[id]) {
+        self.removeParticipant(id);
+      }
+    });
+    if (again) {
+      this.notify(t("room.notice.reconnected"));
+    }
+    this.renderMeeting();
+    this.renderRoster();
+    this.afterRosterChange();
+  };
+
+  Room.prototype.onMessage = function (message) {
+    var types = P.types;
+    if (message.type === types.participant_joined) {
+      this.participants[message.participant.id] = message.participant;
+      if (message.participant.id !== this.selfId && this.meeting && this.meeting.state !== "waiting") {
+        this.notify(t("room.notice.participant_joined", { name: message.participant.display_name }));
+      }
+      this.renderRoster();
+      this.afterRosterChange();
+    } else if (message.type === types.participant_updated) {
+      var known = this.participants[message.participant.id];
+      if (!known || known.version < message.participant.version) {
+        this.participants[message.participant.id] = message.participant;
+        this.renderRoster();
+        this.afterRosterChange();
+      }
+    } else if (message.type === types.participant_left) {
+      var gone = this.participants[message.participant_id];
+      this.removeParticipant(message.participant_id);
+      if (gone && !this.ended) {
+        this.notify(t("room.notice.participant_left", { name: gone.display_name }));
+      }
+      this.renderRoster();
+    } else if (message.type === types.signal_relayed) {
+      this.onSignal(message);
+    } else if (message.type === types.meeting_started) {
+      this.meeting = message.meeting;
+      this.renderMeeting();
+      this.afterRosterChange();
+    } else if (message.type === types.meeting_ended) {
+      this.end(message.reason);
+    }
+  };
+
+  Room.prototype.onDrop = function () {
+    if (!this.ended && this.meeting && this.meeting.state === "active") {
+      this.notify(t("room.notice.reconnecting"));
+    }
+  };
+
+  Room.prototype.onFatal = function (code) {
+    if (code === P.errors.MEETING_ENDED || code === P.errors.INVALID_TICKET) {
+      this.end(P.endReasons.CONNECTION_LOST);
+    } else {
+      this.notify(Mendan.errorText(code));
+    }
+  };
+
+  // ---- the mesh ------------------------------------------------------------------------------
+
+  Room.prototype.afterRosterChange = function () {
+    var host = this.findRole(P.roles.HOST);
+    var waitingForClick = this.options.askBeforeMedia && !this.media.ready && !this.mediaStarting;
+    if (host && host.id !== this.selfId && waitingForClick && this.meeting && this.meeting.state === "active") {
+      byId("consent-who").textContent = t("room.consent.who", { name: host.display_name, company: host.company_name || "" });
+      Mendan.show(byId("consent"), true);
+    }
+    this.connectPeers();
+  };
+
+  Room.prototype.findRole = function (role) {
+    var ids = Object.keys(this.participants);
+    for (var i = 0; i < ids.length; i++) {
+      if (this.participants[ids[i]].role === role) {
+        return this.participants[ids[i]];
+      }
+    }
+    return null;
+  };
+
+  /* Both sides must have started media; the one with the smaller id then makes the offer. */
+  Room.prototype.connectPeers = function () {
+    if (!this.media.ready || this.ended) {
+      return;
+    }
+    var ids = Object.keys(this.participants);
+    for (var i = 0; i < ids.length; i++) {
+      var other = this.participants[ids[i]];
+      if (other.id === this.selfId || !other.media.ready || this.links[other.id]) {
+        continue;
+      }
+      if (this.selfId < other.id) {
+        this.linkTo(other.id).start();
+      }
+    }
+  };
+
+  Room.prototype.linkTo = function (remoteId) {
+    var self = this;
+    if (!this.links[remoteId]) {
+      this.links[remoteId] = new Mendan.PeerLink({
+        selfId: this.selfId,
+        remoteId: remoteId,
+        signaling: this.signaling,
+        localStream: this.localStream,
+        iceServers: this.iceServers,
+        onTrack: function (stream) {
+          self.attachStream(remoteId, stream);
+        },
+        onState: function (state) {
+          self.renderTile(remoteId);
+          if (state === "connected") {
+            self.setState("connected");
+          }
+        }
+      });
+    }
+    return this.links[remoteId];
+  };
+
+  Room.prototype.onSignal = function (message) {
+    if (!this.participants[message.sender] || this.ended) {
+      return; // nothing from someone we were not told about
+    }
+    if (!this.links[message.sender] && !this.media.ready) {
+      return; // our media has not started; the offer is repeated once it has
+    }
+    this.linkTo(message.sender).handleSignal(message);
+  };
+
+  // ---- local media ---------------------------------------------------------------------------
+
+  /* Camera and mic, asked for at once (the rep's page starts this while the number is checked). */
+  Room.requestMedia = function () {
+    return navigator.mediaDevices.getUserMedia({ audio: true, video: { width: { ideal: 640 }, height: { ideal: 480 } } });
+  };
+
+  Room.prototype.startMedia = function (pending) {
+    var self = this;
+    if (this.media.ready || this.mediaStarting) {
+      return;
+    }
+    if (!hasWebRtc()) {
+      this.notify(t("room.media_error.unsupported"));
+      return;
+    }
+    this.mediaStarting = true;
+    (pending || Room.requestMedia())
+      .then(function (stream) {
+        self.localStream = stream;
+        var video = byId("local-video");
+        video.srcObject = stream;
+        Mendan.show(byId("local-tile"), true);
+        byId("local-name").textContent = t("room.you");
+        self.publishMedia({ ready: true, camera: true, mic: true });
+      })
+      .catch(function (error) {
+        // Go on without camera and mic: the customer still sees and hears the others.
+        self.notify(t(mediaErrorKey(error)));
+        self.publishMedia({ ready: true, camera: false, mic: false });
+      });
+  };
+
+  Room.prototype.publishMedia = function (media) {
+    this.media = media;
+    this.mediaStarting = false;
+    this.signaling.request({ type: P.types.update_media, media: media }, function () {});
+    this.renderControls();
+    if (this.participants[this.selfId]) {
+      this.participants[this.selfId].media = media;
+    }
+    Mendan.show(byId("waiting-media"), this.state !== "connected");
+    this.connectPeers();
+  };
+
+  Room.prototype.setMedia = function (kind, on) {
+    if (!this.localStream) {
+      return;
+    }
+    var tracks = kind === "mic" ? this.localStream.getAudioTracks() : this.localStream.getVideoTracks();
+    for (var i = 0; i < tracks.length; i++) {
+      tracks[i].enabled = on;
+    }
+    var media = { ready: this.media.ready, camera: this.media.camera, mic: this.media.mic };
+    media[kind] = on;
+    this.publishMedia(media);
+  };
+
+  Room.prototype.setSpeaker = function (on) {
+    this.speakerOn = on;
+    var ids = Object.keys(this.tiles);
+    for (var i = 0; i < ids.length; i++) {
+      this.tiles[ids[i]].video.muted = !on;
+    }
+    this.renderControls();
+  };
+
+  // ---- leaving -------------------------------------------------------------------------------
+
+  Room.prototype.leave = function () {
+    var self = this;
+    if (this.ended) {
+      return;
+    }
+    byId("leave-button").disabled = true;
+    this.signaling.request({ type: P.types.leave }, function () {
+      self.end(P.endReasons.LEFT);
+    });
+  };
+
+  Room.prototype.end = function (reason) {
+    if (this.ended) {
+      return;
+    }
+    this.ended = true;
+    this.signaling.stop();
+    var ids = Object.keys(this.links);
+    for (var i = 0; i < ids.length; i++) {
+      this.links[ids[i]].close();
+    }
+    if (this.localStream) {
+      this.localStream.getTracks().forEach(function (track) {
+        track.stop();
+      });
+    }
+    Mendan.show(byId("consent"), false);
+    Mendan.show(byId("waiting-media"), false);
+    this.setState("ended");
+    var key = "room.notice." + reason;
+    var text = t(key) === key ? t("room.state.ended") : t(key);
+    if (reason === P.endReasons.OTHER_LEFT && this.findRole(P.roles.HOST) && this.selfId === this.findRole(P.roles.HOST).id) {
+      text += " " + t("room.notice.again");
+    }
+    this.notify(text);
+    Mendan.show(byId("ended-actions"), true);
+    var controls = this.root.querySelectorAll(".control");
+    for (var j = 0; j < controls.length; j++) {
+      controls[j].disabled = true;
+    }
+    if (this.options.onEnded) {
+      this.options.onEnded(reason);
+    }
+  };
+
+  // ---- rendering -----------------------------------------------------------------------------
+
+  Room.prototype.setState = function (state) {
+    if (this.state === "ended") {
+      return;
+    }
+    this.state = state;
+    this.root.setAttribute("data-state", state);
+    byId("room-state").textContent = t("room.state." + state);
+    if (state !== "waiting") {
+      Mendan.show(byId("waiting-media"), false);
+    }
+  };
+
+  Room.prototype.notify = function (text) {
+    byId("notice").textContent = text;
+  };
+
+  Room.prototype.renderMeeting = function () {
+    if (!this.meeting) {
+      return;
+    }
+    if (this.meeting.state === "active" && !this.startedShown) {
+      this.startedShown = true;
+      this.show();
+      if (this.options.onStarted) {
+        this.options.onStarted(this.meeting);
+      }
+    }
+    byId("room-number").textContent = t("room.number", { number: this.meeting.number });
+    Mendan.show(byId("recording-indicator"), !!this.meeting.recording && this.meeting.state === "active");
+  };
+
+  Room.prototype.renderRoster = function () {
+    var list = byId("roster");
+    list.innerHTML = "";
+    var ids = Object.keys(this.participants);
+    for (var i = 0; i < ids.length; i++) {
+      var person = this.participants[ids[i]];
+      var item = document.createElement("li");
+      item.setAttribute("data-testid", "roster-entry");
+      item.className = "roster-entry " + person.state;
+      var name = document.createElement("span");
+      name.className = "roster-name";
+      name.textContent = person.display_name + (person.id === this.selfId ? " " + t("room.you") : "");
+      var role = document.createElement("span");
+      role.className = "roster-role";
+      role.textContent = t("room.role." + person.role) + (person.company_name ? " ・ " + person.company_name : "");
+      item.appendChild(name);
+      item.appendChild(role);
+      if (person.state === P.participantStates.RECONNECTING) {
+        var badge = document.createElement("span");
+        badge.className = "roster-badge";
+        badge.textContent = t("room.reconnecting");
+        item.appendChild(badge);
+      }
+      list.appendChild(item);
+      if (this.tiles[person.id]) {
+        this.renderTile(person.id);
+      }
+    }
+  };
+
+  Room.prototype.tileFor = function (remoteId) {
+    var self = this;
+    if (this.tiles[remoteId]) {
+      return this.tiles[remoteId];
+    }
+    var tile = document.createElement("div");
+    tile.className = "tile remote";
+    var video = document.createElement("video");
+    video.setAttribute("data-testid", "remote-video");
+    video.setAttribute("data-participant", remoteId);
+    video.autoplay = true;
+    video.playsInline = true;
+    video.muted = !this.speakerOn;
+    var name = document.createElement("span");
+    name.className = "tile-name";
+    var badge = document.createElement("span");
+    badge.className = "tile-badge";
+    tile.appendChild(video);
+    tile.appendChild(name);
+    tile.appendChild(badge);
+    byId("videos").insertBefore(tile, byId("local-tile"));
+    video.addEventListener("playing", function () {
+      self.setState("connected");
+    });
+    this.tiles[remoteId] = { tile: tile, video: video, name: name, badge: badge };
+    this.watchFirstFrame(remoteId, video);
+    return this.tiles[remoteId];
+  };
+
+  /* Records when the first remote frame was painted (the connect benchmark reads it). */
+  Room.prototype.watchFirstFrame = function (remoteId, video) {
+    var self = this;
+    if (video.requestVideoFrameCallback) {
+      video.requestVideoFrameCallback(function () {
+        self.firstFrameAt[remoteId] = Date.now();
+      });
+    }
+  };
+
+  Room.prototype.attachStream = function (remoteId, stream) {
+    var entry = this.tileFor(remoteId);
+    if (entry.video.srcObject !== stream) {
+      entry.video.srcObject = stream;
+    }
+    this.renderTile(remoteId);
+  };
+
+  Room.prototype.renderTile = function (remoteId) {
+    var entry = this.tiles[remoteId];
+    var person = this.participants[remoteId];
+    if (!entry || !person) {
+      return;
+    }
+    entry.name.textContent = person.display_name;
+    var badge = "";
+    if (person.state === P.participantStates.RECONNECTING) {
+      badge = t("room.reconnecting");
+    } else if (!person.media.camera) {
+      badge = t("room.camera_off");
+    }
+    entry.badge.textContent = badge;
+    Mendan.show(entry.badge, !!badge);
+  };
+
+  Room.prototype.removeParticipant = function (id) {
+    if (this.links[id]) {
+      this.links[id].close();
+      delete this.links[id];
+    }
+    if (this.tiles[id]) {
+      this.tiles[id].tile.parentNode.removeChild(this.tiles[id].tile);
+      delete this.tiles[id];
+    }
+    delete this.participants[id];
+  };
+
+  Room.prototype.renderControls = function () {
+    function paint(id, on, onKey, offKey) {
+      var button = byId(id);
+      button.setAttribute("aria-pressed", String(on));
+      button.className = "control" + (on ? "" : " off");
+      button.querySelector(".label").textContent = t(on ? onKey : offKey);
+    }
+    paint("mic-toggle", this.media.mic, "room.mic_on", "room.mic_off");
+    paint("camera-toggle", this.media.camera, "room.camera_on", "room.camera_off_button");
+    paint("speaker-toggle", this.speakerOn, "room.speaker_on", "room.speaker_off");
+  };
+
+  Room.hasWebRtc = hasWebRtc;
+  Mendan.Room = Room;
+})(Mendan, MendanProtocol);
