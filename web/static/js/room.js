@@ -257,7 +257,7 @@
         var video = byId("local-video");
         video.srcObject = stream;
         Mendan.show(byId("local-tile"), true);
-        byId("local-name").textContent = t("room.you");
+        byId("local-name").textContent = t("room.self_label");
         self.publishMedia({ ready: true, camera: true, mic: true });
       })
       .catch(function (error) {
@@ -331,6 +331,8 @@
     }
     Mendan.show(byId("consent"), false);
     Mendan.show(byId("waiting-media"), false);
+    Mendan.show(byId("local-tile"), false);
+    Mendan.show(byId("recording-indicator"), false);
     this.setState("ended");
     var key = "room.notice." + reason;
     var text = t(key) === key ? t("room.state.ended") : t(key);

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from tests.support.clients import Rep, Socket
+from tests.support.server import MendanServer
+
+
+@pytest.fixture
+def rep(server: MendanServer) -> Iterator[Rep]:
+    server.create_account("tanaka", name="田中 太郎", company="株式会社サンプル")
+    client = Rep(server, "tanaka")
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def open_socket() -> Iterator[Callable[[MendanServer], Socket]]:
+    """open_socket(server) -> a signaling socket, closed after the test."""
+    opened: list[Socket] = []
+
+    def make(server: MendanServer) -> Socket:
+        socket = Socket(server)
+        opened.append(socket)
+        return socket
+
+    yield make
+    for socket in opened:
+        socket.close()
