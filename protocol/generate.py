@@ -7,6 +7,7 @@ the files in the tree equal what this writes.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -51,10 +52,16 @@ def _field_rows(model: type[BaseModel]) -> list[str]:
     for name, prop in schema.get("properties", {}).items():
         if name in ("v", "type"):
             continue
-        kind = prop.get("type") or prop.get("$ref", "").rsplit("/", 1)[-1] or " | ".join(
-            (a.get("type") or a.get("$ref", "").rsplit("/", 1)[-1]) for a in prop.get("anyOf", [])
+        kind = (
+            prop.get("type")
+            or prop.get("$ref", "").rsplit("/", 1)[-1]
+            or " | ".join(
+                (a.get("type") or a.get("$ref", "").rsplit("/", 1)[-1]) for a in prop.get("anyOf", [])
+            )
         )
-        rows.append(f"| `{name}` | {kind} | {'yes' if name in required else 'no'} | {prop.get('description', '')} |")
+        rows.append(
+            f"| `{name}` | {kind} | {'yes' if name in required else 'no'} | {prop.get('description', '')} |"
+        )
     return rows
 
 
@@ -67,7 +74,15 @@ def _section(model: type[BaseModel]) -> str:
 
 
 def _parts() -> str:
-    parts = [s.Participant, s.MediaState, s.Meeting, s.SessionDescription, s.IceCandidate, s.IceServer, s.ErrorBody]
+    parts: list[type[BaseModel]] = [
+        s.Participant,
+        s.MediaState,
+        s.Meeting,
+        s.SessionDescription,
+        s.IceCandidate,
+        s.IceServer,
+        s.ErrorBody,
+    ]
     out = []
     for model in parts:
         out += [f"### {model.__name__}", "", (model.__doc__ or "").strip(), ""]
@@ -85,7 +100,7 @@ def render_doc() -> str:
             "",
             head,
             "",
-            f"Version {s.VERSION}. Messages from a client larger than {s.MAX_MESSAGE_BYTES} bytes are refused.",
+            f"Version {s.VERSION}. Client messages over {s.MAX_MESSAGE_BYTES} bytes are refused.",
             "",
             "## Client to server",
             "",
@@ -107,6 +122,15 @@ def render_doc() -> str:
 
 
 def main() -> None:
+    if "--check" in sys.argv:
+        stale = [
+            p
+            for p, text in ((JS_PATH, render_js()), (DOC_PATH, render_doc()))
+            if p.read_text("utf-8") != text
+        ]
+        if stale:
+            raise SystemExit(f"out of date, run python -m protocol.generate: {', '.join(map(str, stale))}")
+        return
     JS_PATH.write_text(render_js(), encoding="utf-8")
     DOC_PATH.parent.mkdir(exist_ok=True)
     DOC_PATH.write_text(render_doc(), encoding="utf-8")

@@ -50,7 +50,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     shown_host = "localhost" if args.host in ("127.0.0.1", "0.0.0.0") else args.host
     print(f"Mendan is running at http://{shown_host}:{args.port}/  (data: {settings.data_dir})", flush=True)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning", ws_ping_interval=10)
+    uvicorn.run(
+        create_app(settings), host=args.host, port=args.port, log_level="warning", ws_ping_interval=10
+    )
     return 0
 
 
@@ -74,8 +76,13 @@ def cmd_account_create(args: argparse.Namespace) -> int:
 
     async def work(db):  # type: ignore[no-untyped-def]
         contract, _ = await create_account(
-            db, args.login, password, customer_number=args.contract, display_name=args.name or "",
-            company_name=args.company or "", now=time.time(),
+            db,
+            args.login,
+            password,
+            customer_number=args.contract,
+            display_name=args.name or "",
+            company_name=args.company or "",
+            now=time.time(),
         )
         return contract.customer_number
 
@@ -96,7 +103,8 @@ def cmd_account_list(args: argparse.Namespace) -> int:
     rows = _with_session(settings, list_accounts)
     print(f"{'customer number':<16} {'company':<24} {'login ID':<24} name")
     for contract, account in rows:
-        print(f"{contract.customer_number:<16} {contract.company_name:<24} {account.login:<24} {account.display_name}")
+        columns = (contract.customer_number, contract.company_name, account.login)
+        print(f"{columns[0]:<16} {columns[1]:<24} {columns[2]:<24} {account.display_name}")
     return 0
 
 
@@ -122,7 +130,9 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    env_help = "\n".join(f"  {name:<26} {text} (default: {default or 'none'})" for name, default, text in SETTINGS_TABLE)
+    env_help = "\n".join(
+        f"  {name:<26} {text} (default: {default or 'none'})" for name, default, text in SETTINGS_TABLE
+    )
     parser = argparse.ArgumentParser(
         prog="mendan",
         description="Mendan: browser-only online sales meetings.",

@@ -50,4 +50,6 @@ async def handle_mendan_error(request: Request, exc: Exception) -> Response:
     if exc.retry_after is not None:
         headers["Retry-After"] = str(max(1, int(exc.retry_after)))
     lang = request.cookies.get("mendan_lang", "ja")
-    return JSONResponse(error_body(exc.code, lang), status_code=HTTP_STATUS.get(exc.code, 400), headers=headers)
+    return JSONResponse(
+        error_body(exc.code, lang), status_code=HTTP_STATUS.get(exc.code, 400), headers=headers
+    )

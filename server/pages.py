@@ -24,9 +24,9 @@ templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
 def _render(request: Request, template: str, status: int = 200, **context: Any) -> Response:
     settings = request.app.state.settings
     session_token = request.cookies.get(sessions.COOKIE)
-    token = request.cookies.get(csrf.COOKIE)
-    if not csrf.token_is_valid(settings.secret_key, session_token, token, token):
-        token = csrf.make_token(settings.secret_key, session_token)
+    cookie = request.cookies.get(csrf.COOKIE)
+    valid = cookie is not None and csrf.token_is_valid(settings.secret_key, session_token, cookie, cookie)
+    token = cookie if cookie is not None and valid else csrf.make_token(settings.secret_key, session_token)
     catalogue = catalogue_for(language(request))
     page_config = {"csrf": token, "lang": catalogue.lang, **context.pop("page_config", {})}
     response = templates.TemplateResponse(
@@ -50,12 +50,23 @@ def _render(request: Request, template: str, status: int = 200, **context: Any) 
 
 
 def _set_cookie(
-    request: Request, response: Response, name: str, value: str, *, samesite: str = "lax", httponly: bool = True,
+    request: Request,
+    response: Response,
+    name: str,
+    value: str,
+    *,
+    samesite: str = "lax",
+    httponly: bool = True,
     max_age: int | None = None,
 ) -> None:
     response.set_cookie(
-        name, value, max_age=max_age, httponly=httponly, samesite=samesite,  # type: ignore[arg-type]
-        secure=request.app.state.settings.secure_cookies, path="/",
+        name,
+        value,
+        max_age=max_age,
+        httponly=httponly,
+        samesite=samesite,  # type: ignore[arg-type]
+        secure=request.app.state.settings.secure_cookies,
+        path="/",
     )
 
 

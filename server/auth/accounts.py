@@ -92,9 +92,9 @@ async def set_password(session: AsyncSession, login: str, password: str) -> None
 
 async def list_accounts(session: AsyncSession) -> list[tuple[Contract, Account]]:
     rows = await session.execute(
-        select(Contract, Account).join(Account, Account.contract_id == Contract.id).order_by(
-            Contract.customer_number, Account.login
-        )
+        select(Contract, Account)
+        .join(Account, Account.contract_id == Contract.id)
+        .order_by(Contract.customer_number, Account.login)
     )
     return [(contract, account) for contract, account in rows.tuples()]
 
@@ -102,9 +102,9 @@ async def list_accounts(session: AsyncSession) -> list[tuple[Contract, Account]]
 async def identity_of(session: AsyncSession, account_id: int) -> RepIdentity | None:
     row = (
         await session.execute(
-            select(Account, Contract).join(Contract, Account.contract_id == Contract.id).where(
-                Account.id == account_id
-            )
+            select(Account, Contract)
+            .join(Contract, Account.contract_id == Contract.id)
+            .where(Account.id == account_id)
         )
     ).first()
     if row is None:

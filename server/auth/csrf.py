@@ -21,7 +21,9 @@ def make_token(secret_key: bytes, session_token: str | None) -> str:
     return f"{nonce}.{_mac(secret_key, session_token, nonce)}"
 
 
-def token_is_valid(secret_key: bytes, session_token: str | None, cookie: str | None, submitted: str | None) -> bool:
+def token_is_valid(
+    secret_key: bytes, session_token: str | None, cookie: str | None, submitted: str | None
+) -> bool:
     if not cookie or not submitted or not hmac.compare_digest(cookie, submitted):
         return False
     nonce, _, mac = cookie.partition(".")

@@ -19,7 +19,9 @@ def _hash(token: str) -> str:
 
 async def open_session(session: AsyncSession, account_id: int, now: float, ttl: float) -> str:
     token = secrets.token_urlsafe(32)
-    session.add(AuthSession(token_hash=_hash(token), account_id=account_id, created_at=now, expires_at=now + ttl))
+    session.add(
+        AuthSession(token_hash=_hash(token), account_id=account_id, created_at=now, expires_at=now + ttl)
+    )
     return token
 
 

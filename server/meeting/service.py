@@ -115,7 +115,9 @@ class MeetingService:
                     deliveries = [
                         Delivery(entry.meeting_id, p.MeetingStarted(meeting=view), exclude=host.id),
                         Delivery(
-                            entry.meeting_id, p.ParticipantJoined(participant=participant_view(host)), exclude=host.id
+                            entry.meeting_id,
+                            p.ParticipantJoined(participant=participant_view(host)),
+                            exclude=host.id,
                         ),
                     ]
                     return entry, deliveries
@@ -141,7 +143,9 @@ class MeetingService:
         claimed = await db.execute(
             update(Meeting)
             .where(Meeting.id == meeting.id, Meeting.state == p.MeetingState.WAITING)
-            .values(state=p.MeetingState.ACTIVE, started_at=now, account_id=rep.account_id, recording=recording)
+            .values(
+                state=p.MeetingState.ACTIVE, started_at=now, account_id=rep.account_id, recording=recording
+            )
             .execution_options(synchronize_session=False)
         )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
@@ -227,14 +231,18 @@ class MeetingService:
             row.disconnected_at = self.clock.now()
             row.version += 1
             return [
-                Delivery(row.meeting_id, p.ParticipantUpdated(participant=participant_view(row)), exclude=row.id)
+                Delivery(
+                    row.meeting_id, p.ParticipantUpdated(participant=participant_view(row)), exclude=row.id
+                )
             ]
 
     async def leave(self, participant_id: str, reason: p.EndReason = p.EndReason.LEFT) -> list[Delivery]:
         async with self.database.session() as db, db.begin():
             return await self._leave(db, participant_id, reason, self.clock.now())
 
-    async def _leave(self, db: AsyncSession, participant_id: str, reason: p.EndReason, now: float) -> list[Delivery]:
+    async def _leave(
+        self, db: AsyncSession, participant_id: str, reason: p.EndReason, now: float
+    ) -> list[Delivery]:
         row = await db.get(Participant, participant_id)
         if row is None or row.presence == LEFT:
             return []
@@ -252,7 +260,9 @@ class MeetingService:
             deliveries += await self._end(db, meeting, p.EndReason.OTHER_LEFT, now)
         return deliveries
 
-    async def _end(self, db: AsyncSession, meeting: Meeting, reason: p.EndReason, now: float) -> list[Delivery]:
+    async def _end(
+        self, db: AsyncSession, meeting: Meeting, reason: p.EndReason, now: float
+    ) -> list[Delivery]:
         meeting.state = p.MeetingState.ENDED
         meeting.ended_at = now
         meeting.end_reason = reason
@@ -306,5 +316,7 @@ class MeetingService:
             await db.execute(
                 update(Participant)
                 .where(Participant.presence == CONNECTED)
-                .values(presence=RECONNECTING, disconnected_at=self.clock.now(), version=Participant.version + 1)
+                .values(
+                    presence=RECONNECTING, disconnected_at=self.clock.now(), version=Participant.version + 1
+                )
             )

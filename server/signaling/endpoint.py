@@ -26,7 +26,12 @@ class SignalingSession:
     """One client's conversation over its socket."""
 
     def __init__(
-        self, connection: Connection, meetings: MeetingService, hub: Hub, bus: Bus, ice_servers: list[p.IceServer]
+        self,
+        connection: Connection,
+        meetings: MeetingService,
+        hub: Hub,
+        bus: Bus,
+        ice_servers: list[p.IceServer],
     ) -> None:
         self.connection = connection
         self.meetings = meetings

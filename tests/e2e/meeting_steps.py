@@ -55,7 +55,9 @@ def remote_frames(page: Page) -> dict[str, int]:
             if (!room) return out;
             for (const id of Object.keys(room.links)) {
                 const stats = await room.links[id].pc.getStats();
-                stats.forEach((r) => { if (r.type === 'inbound-rtp' && r.kind === 'video') out[id] = r.framesDecoded; });
+                stats.forEach((r) => {
+                    if (r.type === 'inbound-rtp' && r.kind === 'video') out[id] = r.framesDecoded;
+                });
             }
             return out;
         }"""

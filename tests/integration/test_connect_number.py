@@ -75,7 +75,9 @@ def test_claiming_needs_login_and_csrf(server: MendanServer, rep: Rep) -> None:
     number = issue_number(server)["number"]
     anonymous = httpx.post(f"{server.url}/api/meetings", json={"number": number, "recording": False})
     assert _error(anonymous)[:2] == (401, "not_authenticated")
-    forged = rep.http.post("/api/meetings", json={"number": number, "recording": False}, headers={"X-CSRF-Token": "x.y"})
+    forged = rep.http.post(
+        "/api/meetings", json={"number": number, "recording": False}, headers={"X-CSRF-Token": "x.y"}
+    )
     assert _error(forged)[:2] == (403, "csrf_failed")
     assert rep.claim(number).status_code == 200
 

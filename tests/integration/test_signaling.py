@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
-
-from collections.abc import Callable
 
 from tests.support.clients import Rep, Socket, issue_number
 from tests.support.server import MendanServer
@@ -26,19 +25,25 @@ def _meeting(server: MendanServer, rep: Rep, open_socket: Opener) -> tuple[Socke
     return customer, host, joined, host_joined
 
 
-def test_customer_learns_who_connected_before_any_media(server: MendanServer, rep: Rep, open_socket: Opener) -> None:
-    customer, host, joined, host_joined = _meeting(server, rep, open_socket)
+def test_customer_learns_who_connected_before_any_media(
+    server: MendanServer, rep: Rep, open_socket: Opener
+) -> None:
+    customer, _host, _joined, host_joined = _meeting(server, rep, open_socket)
     started = customer.wait_type("meeting_started")
     assert started["meeting"]["state"] == "active" and started["meeting"]["recording"] is False
     announced = customer.wait_type("participant_joined")["participant"]
     assert (announced["display_name"], announced["company_name"], announced["role"]) == (
-        "田中 太郎", "株式会社サンプル", "host",
+        "田中 太郎",
+        "株式会社サンプル",
+        "host",
     )
     roster = {p["role"] for p in host_joined["participants"]}
     assert roster == {"host", "customer"}
 
 
-def test_signals_are_relayed_only_between_announced_participants(server: MendanServer, rep: Rep, open_socket: Opener) -> None:
+def test_signals_are_relayed_only_between_announced_participants(
+    server: MendanServer, rep: Rep, open_socket: Opener
+) -> None:
     customer, host, joined, host_joined = _meeting(server, rep, open_socket)
     customer_id, host_id = joined["self_id"], host_joined["self_id"]
     host.send(type="signal", to=customer_id, description={"type": "offer", "sdp": "v=0 test"})
@@ -68,13 +73,18 @@ def test_signals_are_relayed_only_between_announced_participants(server: MendanS
         (b"\x00\x01binary", "malformed_message"),
     ],
 )
-def test_bad_messages_get_an_error_and_the_meeting_goes_on(server: MendanServer, rep: Rep, open_socket: Opener, payload: str | bytes, code: str
+def test_bad_messages_get_an_error_and_the_meeting_goes_on(
+    server: MendanServer, rep: Rep, open_socket: Opener, payload: str | bytes, code: str
 ) -> None:
     customer, host, joined, host_joined = _meeting(server, rep, open_socket)
     host.send_raw(payload)
     assert host.wait_type("error")["error"]["code"] == code
     assert host.request(type="ping")["type"] == "ok"  # the same socket still works
-    host.send(type="signal", to=joined["self_id"], candidate={"candidate": "candidate:1 1 udp 1 127.0.0.1 9 typ host"})
+    host.send(
+        type="signal",
+        to=joined["self_id"],
+        candidate={"candidate": "candidate:1 1 udp 1 127.0.0.1 9 typ host"},
+    )
     assert customer.wait_type("signal_relayed")["sender"] == host_joined["self_id"]
 
 
@@ -87,7 +97,9 @@ def test_a_bad_ticket_is_refused_and_the_socket_stays(server: MendanServer, open
     assert socket.join(issue_number(server)["ticket"])["error"]["code"] == "already_joined"
 
 
-def test_leaving_ends_a_one_to_one_meeting_for_the_other(server: MendanServer, rep: Rep, open_socket: Opener) -> None:
+def test_leaving_ends_a_one_to_one_meeting_for_the_other(
+    server: MendanServer, rep: Rep, open_socket: Opener
+) -> None:
     issued = issue_number(server)
     customer = open_socket(server)
     customer.join(issued["ticket"])
@@ -101,14 +113,18 @@ def test_leaving_ends_a_one_to_one_meeting_for_the_other(server: MendanServer, r
     assert rep.claim(issued["number"]).json()["error"]["code"] == "invalid_number"
 
 
-def test_a_drop_inside_the_grace_period_is_a_reconnect(server: MendanServer, rep: Rep, open_socket: Opener) -> None:
+def test_a_drop_inside_the_grace_period_is_a_reconnect(
+    server: MendanServer, rep: Rep, open_socket: Opener
+) -> None:
     issued = issue_number(server)
     customer = open_socket(server)
     customer.join(issued["ticket"])
     host = open_socket(server)
     host.join(rep.claim(issued["number"]).json()["ticket"])
     customer.close()
-    update = host.wait(lambda m: m["type"] == "participant_updated" and m["participant"]["role"] == "customer")
+    update = host.wait(
+        lambda m: m["type"] == "participant_updated" and m["participant"]["role"] == "customer"
+    )
     assert update["participant"]["state"] == "reconnecting"
     back = open_socket(server)
     snapshot = back.join(issued["ticket"])
@@ -142,7 +158,9 @@ def test_an_unclaimed_number_expires_and_the_waiting_page_is_told(server_factory
     assert customer.wait_type("meeting_ended", timeout=5)["reason"] == "number_expired"
 
 
-def test_a_server_restart_does_not_end_the_meeting(server: MendanServer, rep: Rep, open_socket: Opener) -> None:
+def test_a_server_restart_does_not_end_the_meeting(
+    server: MendanServer, rep: Rep, open_socket: Opener
+) -> None:
     issued = issue_number(server)
     customer = open_socket(server)
     customer.join(issued["ticket"])

@@ -24,7 +24,9 @@ class Rep:
         page = self.http.get("/login")
         token = CSRF_FIELD.search(page.text)
         assert token, page.text
-        response = self.http.post("/login", data={"login": login, "password": password, "csrf_token": token[1]})
+        response = self.http.post(
+            "/login", data={"login": login, "password": password, "csrf_token": token[1]}
+        )
         assert response.status_code == 303, response.text
         self.csrf = self._csrf_from("/rep")
 
@@ -36,7 +38,9 @@ class Rep:
 
     def claim(self, number: str, recording: Any = False) -> httpx.Response:
         return self.http.post(
-            "/api/meetings", json={"number": number, "recording": recording}, headers={"X-CSRF-Token": self.csrf}
+            "/api/meetings",
+            json={"number": number, "recording": recording},
+            headers={"X-CSRF-Token": self.csrf},
         )
 
     def close(self) -> None:

@@ -37,10 +37,17 @@ class MendanServer:
     def mendan(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "server.cli", *args, "--data-dir", str(self.data_dir)],
-            input=stdin, capture_output=True, text=True, env=self.env, cwd=ROOT, timeout=60,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=self.env,
+            cwd=ROOT,
+            timeout=60,
         )
 
-    def create_account(self, login: str, password: str = "correct-horse", name: str = "", company: str = "") -> str:
+    def create_account(
+        self, login: str, password: str = "correct-horse", name: str = "", company: str = ""
+    ) -> str:
         args = ["account", "create", "--login", login, "--password-stdin"]
         if name:
             args += ["--name", name]
@@ -54,8 +61,20 @@ class MendanServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._log_file = log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port), "--data-dir", str(self.data_dir)],
-            stdout=log, stderr=subprocess.STDOUT, env=self.env, cwd=ROOT,
+            [
+                sys.executable,
+                "-m",
+                "server.cli",
+                "serve",
+                "--port",
+                str(self.port),
+                "--data-dir",
+                str(self.data_dir),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=self.env,
+            cwd=ROOT,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -39,5 +39,7 @@ def test_settings_defaults_and_bad_values(tmp_path) -> None:  # type: ignore[no-
         Settings.from_env({"MENDAN_ICE_SERVERS": "{oops"}, data_dir=str(tmp_path))
     with pytest.raises(ValueError, match="MENDAN_GUESS_LIMIT"):
         Settings.from_env({"MENDAN_GUESS_LIMIT": "ten"}, data_dir=str(tmp_path))
-    ice = Settings.from_env({"MENDAN_ICE_SERVERS": '[{"urls": ["stun:127.0.0.1:3478"]}]'}, data_dir=str(tmp_path))
+    ice = Settings.from_env(
+        {"MENDAN_ICE_SERVERS": '[{"urls": ["stun:127.0.0.1:3478"]}]'}, data_dir=str(tmp_path)
+    )
     assert ice.ice_servers[0].urls == ["stun:127.0.0.1:3478"]

@@ -10,13 +10,19 @@ import pytest
 from protocol.signaling import EndReason, ErrorCode, Role
 from server.i18n import LANGUAGES, WEB_DIR
 
-CATALOGUES = {lang: json.loads((WEB_DIR / "i18n" / f"{lang}.json").read_text(encoding="utf-8")) for lang in LANGUAGES}
+CATALOGUES = {
+    lang: json.loads((WEB_DIR / "i18n" / f"{lang}.json").read_text(encoding="utf-8")) for lang in LANGUAGES
+}
 KEY_IN_USE = re.compile(r"""\bt\(\s*["']([a-z_]+(?:\.[a-z_0-9]+)+)["']""")
 
 
 def _keys_used() -> set[str]:
     used: set[str] = set()
-    sources = [*WEB_DIR.glob("templates/*.html"), *WEB_DIR.glob("static/js/*.js"), *(WEB_DIR.parent / "server").rglob("*.py")]
+    sources = [
+        *WEB_DIR.glob("templates/*.html"),
+        *WEB_DIR.glob("static/js/*.js"),
+        *(WEB_DIR.parent / "server").rglob("*.py"),
+    ]
     for path in sources:
         used |= set(KEY_IN_USE.findall(path.read_text(encoding="utf-8")))
     return used

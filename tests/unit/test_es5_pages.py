@@ -38,4 +38,6 @@ def test_newer_syntax_is_caught(source: str) -> None:
 
 
 def test_plain_es5_passes() -> None:
-    assert es5_violations("var a = {b: function () { return [1, 2].map(function (x) { return x; }); }};") == []
+    assert (
+        es5_violations("var a = {b: function () { return [1, 2].map(function (x) { return x; }); }};") == []
+    )

@@ -33,10 +33,16 @@ def test_valid_messages_decode_to_their_types() -> None:
         (_msg(type="join", request_id="9", ticket="t", extra=1), p.ErrorCode.MALFORMED_MESSAGE, "9"),
         (_msg(type="signal", to=5), p.ErrorCode.MALFORMED_MESSAGE, None),
         (_msg(type="ping", request_id="x" * 65), p.ErrorCode.MALFORMED_MESSAGE, None),
-        (_msg(type="ping", request_id="1", pad="x" * p.MAX_MESSAGE_BYTES), p.ErrorCode.MESSAGE_TOO_LARGE, None),
+        (
+            _msg(type="ping", request_id="1", pad="x" * p.MAX_MESSAGE_BYTES),
+            p.ErrorCode.MESSAGE_TOO_LARGE,
+            None,
+        ),
     ],
 )
-def test_bad_messages_say_why_and_keep_the_request_id(text: str, code: p.ErrorCode, request_id: str | None) -> None:
+def test_bad_messages_say_why_and_keep_the_request_id(
+    text: str, code: p.ErrorCode, request_id: str | None
+) -> None:
     with pytest.raises(p.ProtocolError) as caught:
         p.parse_client_message(text)
     assert caught.value.code is code
@@ -46,7 +52,12 @@ def test_bad_messages_say_why_and_keep_the_request_id(text: str, code: p.ErrorCo
 def test_server_messages_round_trip() -> None:
     message = p.ParticipantLeft(participant_id="abc", reason=p.EndReason.OTHER_LEFT)
     wire = p.encode(message)
-    assert json.loads(wire) == {"v": 1, "type": "participant_left", "participant_id": "abc", "reason": "other_left"}
+    assert json.loads(wire) == {
+        "v": 1,
+        "type": "participant_left",
+        "participant_id": "abc",
+        "reason": "other_left",
+    }
     assert p.parse_server_message(wire) == message
 
 
@@ -57,8 +68,12 @@ def test_type_tags_are_unique_snake_case() -> None:
 
 
 def test_generated_js_matches_the_schema() -> None:
-    assert generate.JS_PATH.read_text(encoding="utf-8") == generate.render_js(), "run python -m protocol.generate"
+    assert generate.JS_PATH.read_text(encoding="utf-8") == generate.render_js(), (
+        "run python -m protocol.generate"
+    )
 
 
 def test_generated_doc_matches_the_schema() -> None:
-    assert generate.DOC_PATH.read_text(encoding="utf-8") == generate.render_doc(), "run python -m protocol.generate"
+    assert generate.DOC_PATH.read_text(encoding="utf-8") == generate.render_doc(), (
+        "run python -m protocol.generate"
+    )

@@ -109,6 +109,7 @@
     if (again) {
       this.notify(t("room.notice.reconnected"));
     }
+    this.syncMedia();
     this.renderMeeting();
     this.renderRoster();
     this.afterRosterChange();
@@ -186,7 +187,7 @@
 
   /* Both sides must have started media; the one with the smaller id then makes the offer. */
   Room.prototype.connectPeers = function () {
-    if (!this.media.ready || this.ended) {
+    if (!this.media.ready || this.ended || !this.selfId) {
       return;
     }
     var ids = Object.keys(this.participants);
@@ -270,13 +271,29 @@
   Room.prototype.publishMedia = function (media) {
     this.media = media;
     this.mediaStarting = false;
-    this.signaling.request({ type: P.types.update_media, media: media }, function () {});
+    this.syncMedia();
     this.renderControls();
-    if (this.participants[this.selfId]) {
-      this.participants[this.selfId].media = media;
-    }
     Mendan.show(byId("waiting-media"), this.state !== "connected");
     this.connectPeers();
+  };
+
+  /* Tell the server what we send, unless it knows already; again after every (re)join. */
+  Room.prototype.syncMedia = function () {
+    var self = this;
+    var known = this.participants[this.selfId];
+    if (!known) {
+      return; // not joined yet: onJoined calls this again
+    }
+    var same = known.media.ready === this.media.ready && known.media.camera === this.media.camera && known.media.mic === this.media.mic;
+    if (same) {
+      return;
+    }
+    var media = { ready: this.media.ready, camera: this.media.camera, mic: this.media.mic };
+    this.signaling.request({ type: P.types.update_media, media: media }, function (error) {
+      if (error && window.console) {
+        window.console.warn("media state not sent (" + error + "); it is sent again on re-join");
+      }
+    });
   };
 
   Room.prototype.setMedia = function (kind, on) {

@@ -90,6 +90,7 @@
 
   function issue() {
     showError(null);
+    Mendan.setText(byId("connection-number"), "");
     showPanel("progress");
     Mendan.request("POST", "/api/numbers", {}, function (error, data) {
       if (error) {
