@@ -46,6 +46,10 @@ class ErrorCode(enum.StrEnum):
     NOT_FOUND = "not_found"
     INTERNAL = "internal"
     RECORDING_UNANSWERED = "recording_unanswered"
+    INVALID_INVITE = "invalid_invite"
+    INVITE_EXPIRED = "invite_expired"
+    NOT_ALLOWED = "not_allowed"
+    INVALID_NAME = "invalid_name"
 
 
 class Role(enum.StrEnum):
@@ -139,6 +143,20 @@ class IceCandidate(BaseModel):
     sdp_mline_index: int | None = None
 
 
+class ChatLine(BaseModel):
+    """One chat message as everyone sees it; kept with the meeting for the history."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    id: int
+    participant_id: str
+    display_name: str
+    text: str
+    sent_at: float
+
+
+MAX_CHAT_LENGTH = 2000
+
+
 class IceServer(BaseModel):
     """One entry of RTCConfiguration.iceServers."""
 
@@ -198,7 +216,22 @@ class Ping(_Message):
     request_id: str = Field(max_length=64)
 
 
-AnyClientMessage = Join | Signal | UpdateMedia | Leave | Ping
+class CreateInvite(_Message):
+    """The host asks for an invite URL (チャット招待); replied with ``invite_created``."""
+
+    type: Literal["create_invite"] = "create_invite"
+    request_id: str = Field(max_length=64)
+
+
+class SendChat(_Message):
+    """A chat message to everyone in the meeting."""
+
+    type: Literal["send_chat"] = "send_chat"
+    request_id: str | None = Field(None, max_length=64)
+    text: str = Field(min_length=1, max_length=MAX_CHAT_LENGTH)
+
+
+AnyClientMessage = Join | Signal | UpdateMedia | Leave | Ping | CreateInvite | SendChat
 ClientMessage = Annotated[AnyClientMessage, Field(discriminator="type")]
 
 # ---- server -> client -----------------------------------------------------------------------
@@ -213,6 +246,8 @@ class Joined(_Message):
     meeting: Meeting
     participants: list[Participant]
     ice_servers: list[IceServer]
+    ice_transport_policy: Literal["all", "relay"] = "all"
+    chat: list[ChatLine] = Field(default_factory=list)
 
 
 class Ok(_Message):
@@ -268,6 +303,22 @@ class MeetingStarted(_Message):
     meeting: Meeting
 
 
+class InviteCreated(_Message):
+    """Reply to ``create_invite``: the URL to share, valid until ``expires_at`` or the meeting's end."""
+
+    type: Literal["invite_created"] = "invite_created"
+    request_id: str
+    url: str
+    expires_at: float
+
+
+class ChatPosted(_Message):
+    """A chat message someone sent (also to its sender, as confirmation)."""
+
+    type: Literal["chat_posted"] = "chat_posted"
+    line: ChatLine
+
+
 class MeetingEnded(_Message):
     """The meeting is over for this participant; a new number is needed to meet again."""
 
@@ -285,10 +336,12 @@ AnyServerMessage = (
     | SignalRelayed
     | MeetingStarted
     | MeetingEnded
+    | InviteCreated
+    | ChatPosted
 )
 ServerMessage = Annotated[AnyServerMessage, Field(discriminator="type")]
 
-CLIENT_MESSAGES: tuple[type[_Message], ...] = (Join, Signal, UpdateMedia, Leave, Ping)
+CLIENT_MESSAGES: tuple[type[_Message], ...] = (Join, Signal, UpdateMedia, Leave, Ping, CreateInvite, SendChat)
 SERVER_MESSAGES: tuple[type[_Message], ...] = (
     Joined,
     Ok,
@@ -299,6 +352,8 @@ SERVER_MESSAGES: tuple[type[_Message], ...] = (
     SignalRelayed,
     MeetingStarted,
     MeetingEnded,
+    InviteCreated,
+    ChatPosted,
 )
 
 _client_adapter: TypeAdapter[AnyClientMessage] = TypeAdapter(ClientMessage)

@@ -15,7 +15,7 @@ from server.web_context import client_address, require_csrf, require_rep
 MAX_BODY = 16 * 1024
 
 
-async def _json_body(request: Request) -> dict[str, Any]:
+async def json_body(request: Request) -> dict[str, Any]:
     body = await request.body()
     if len(body) > MAX_BODY:
         raise MendanError(ErrorCode.MESSAGE_TOO_LARGE)
@@ -47,7 +47,7 @@ async def claim_number(request: Request) -> JSONResponse:
     """接続する: the rep claims a number and answers the recording question."""
     rep = await require_rep(request)
     await require_csrf(request)
-    data = await _json_body(request)
+    data = await json_body(request)
     recording = data.get("recording")
     if not isinstance(recording, bool):
         raise MendanError(ErrorCode.RECORDING_UNANSWERED)

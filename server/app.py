@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
-from server import api, pages
+from server import api, invite_api, pages
 from server.clock import Clock
 from server.db.database import Database
 from server.errors import MendanError, handle_mendan_error
@@ -63,6 +63,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
     routes = [
         *pages.routes,
         *api.routes,
+        *invite_api.routes,
         WebSocketRoute("/ws", signaling_endpoint),
         Mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static"),
     ]

@@ -26,6 +26,10 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.LOCKED_OUT: 429,
     ErrorCode.NUMBERS_EXHAUSTED: 503,
     ErrorCode.INTERNAL: 500,
+    ErrorCode.INVALID_INVITE: 404,
+    ErrorCode.INVITE_EXPIRED: 410,
+    ErrorCode.NOT_ALLOWED: 403,
+    ErrorCode.INVALID_NAME: 400,
 }
 
 

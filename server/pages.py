@@ -21,7 +21,7 @@ from server.web_context import LANG_COOKIE, current_rep, language, require_csrf
 templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
 
 
-def _render(request: Request, template: str, status: int = 200, **context: Any) -> Response:
+def render(request: Request, template: str, status: int = 200, **context: Any) -> Response:
     settings = request.app.state.settings
     session_token = request.cookies.get(sessions.COOKIE)
     cookie = request.cookies.get(csrf.COOKIE)
@@ -71,25 +71,25 @@ def _set_cookie(
 
 
 async def start_page(request: Request) -> Response:
-    return _render(request, "start.html")
+    return render(request, "start.html")
 
 
 async def login_page(request: Request) -> Response:
     if request.method == "GET":
         if await current_rep(request) is not None:
             return RedirectResponse("/rep", status_code=303)
-        return _render(request, "login.html")
+        return render(request, "login.html")
     form = await request.form()
     try:
         await require_csrf(request, str(form.get(csrf.FIELD, "")))
     except MendanError:
-        return _render(request, "login.html", status=403, error_key="error.csrf_failed")
+        return render(request, "login.html", status=403, error_key="error.csrf_failed")
     login, password = str(form.get("login", "")), str(form.get("password", ""))
     state = request.app.state
     async with state.database.session() as db, db.begin():
         account_id = await check_login(db, login, password)
         if account_id is None:
-            return _render(request, "login.html", status=401, error_key="error.invalid_login", login=login)
+            return render(request, "login.html", status=401, error_key="error.invalid_login", login=login)
         token = await sessions.open_session(db, account_id, state.clock.now(), state.settings.session_ttl)
     response = RedirectResponse("/rep", status_code=303)
     _set_cookie(request, response, sessions.COOKIE, token, max_age=int(state.settings.session_ttl))
@@ -112,7 +112,7 @@ async def rep_page(request: Request) -> Response:
     rep = await current_rep(request)
     if rep is None:
         return RedirectResponse("/login", status_code=303)
-    return _render(request, "rep.html", rep=rep, page_config={"rep": {"name": rep.display_name}})
+    return render(request, "rep.html", rep=rep, page_config={"rep": {"name": rep.display_name}})
 
 
 async def switch_language(request: Request) -> Response:

@@ -19,6 +19,20 @@ SETTINGS_TABLE: tuple[tuple[str, str, str], ...] = (
     ("MENDAN_DATABASE_URL", "", "SQLAlchemy URL; empty means SQLite in the data folder"),
     ("MENDAN_REDIS_URL", "", "Redis URL for the message bus between instances; empty means in-process"),
     ("MENDAN_ICE_SERVERS", "[]", "JSON list of RTCIceServer objects handed to browsers"),
+    (
+        "MENDAN_TURN_URLS",
+        "",
+        "comma-separated TURN URLs (turn:host:3478?transport=udp, turns:host:443?transport=tcp)",
+    ),
+    (
+        "MENDAN_TURN_SECRET",
+        "",
+        "coturn static-auth-secret for short-lived TURN credentials (use-auth-secret)",
+    ),
+    ("MENDAN_TURN_TTL", "7200", "seconds a TURN credential stays valid"),
+    ("MENDAN_ICE_TRANSPORT_POLICY", "all", "all, or relay to send media only through TURN"),
+    ("MENDAN_INVITE_TTL", "3600", "seconds an invite URL stays valid (it also dies with the meeting)"),
+    ("MENDAN_PUBLIC_URL", "", "the URL people reach Mendan at, for invite links; empty means the request's"),
     ("MENDAN_SECRET_KEY", "", "key for signed tokens; empty means one generated and kept in the data folder"),
     ("MENDAN_NUMBER_TTL", "600", "seconds an unclaimed connection number stays valid"),
     ("MENDAN_NUMBER_REUSE_AFTER", "86400", "seconds before a used number may be issued again"),
@@ -42,6 +56,14 @@ def _rate(text: str, name: str) -> tuple[int, float]:
         raise ValueError(f"{name} must look like COUNT/SECONDS, got {text!r}") from None
 
 
+def _choice(text: str, allowed: tuple[str, ...], name: str) -> str:
+    if text not in allowed:
+        raise ValueError(
+            f"MENDAN_ICE_TRANSPORT_{name.upper()} must be one of {', '.join(allowed)}, got {text!r}"
+        )
+    return text
+
+
 @dataclass(frozen=True)
 class Settings:
     """The server's configuration, resolved from the environment and command line."""
@@ -50,6 +72,12 @@ class Settings:
     database_url: str
     redis_url: str
     ice_servers: list[IceServer]
+    turn_urls: tuple[str, ...]
+    turn_secret: str
+    turn_ttl: float
+    ice_transport_policy: str
+    invite_ttl: float
+    public_url: str
     secret_key: bytes
     number_ttl: float
     number_reuse_after: float
@@ -77,6 +105,12 @@ class Settings:
             database_url=database_url,
             redis_url=source["MENDAN_REDIS_URL"],
             ice_servers=ice,
+            turn_urls=tuple(url.strip() for url in source["MENDAN_TURN_URLS"].split(",") if url.strip()),
+            turn_secret=source["MENDAN_TURN_SECRET"],
+            turn_ttl=float(source["MENDAN_TURN_TTL"]),
+            ice_transport_policy=_choice(source["MENDAN_ICE_TRANSPORT_POLICY"], ("all", "relay"), "policy"),
+            invite_ttl=float(source["MENDAN_INVITE_TTL"]),
+            public_url=source["MENDAN_PUBLIC_URL"].rstrip("/"),
             secret_key=_secret_key(source["MENDAN_SECRET_KEY"], root),
             number_ttl=float(source["MENDAN_NUMBER_TTL"]),
             number_reuse_after=float(source["MENDAN_NUMBER_REUSE_AFTER"]),

@@ -18,11 +18,12 @@ from server.auth.accounts import RepIdentity
 from server.clock import Clock
 from server.connection_number import extend_reservation, normalise, reserve_number
 from server.db.database import Database
-from server.db.models import Meeting, Participant
+from server.db.models import ChatMessage, Meeting, Participant
 from server.errors import MendanError
 from server.settings import Settings
 
 from .delivery import Delivery
+from .invites import InviteCodec
 from .tickets import hash_secret, make_ticket, new_id, new_secret, secret_matches, split_ticket
 from .views import meeting_view, participant_view
 
@@ -55,7 +56,21 @@ class JoinResult:
     meeting_id: str
     meeting: p.Meeting
     participants: list[p.Participant]
+    chat: list[p.ChatLine]
     deliveries: list[Delivery]
+
+
+@dataclass(frozen=True)
+class InvitePreview:
+    """What the invite page shows before someone joins: who invites, and whether there is room."""
+
+    host_name: str
+    host_company: str
+    seats_left: int
+
+
+CHAT_HISTORY_IN_SNAPSHOT = 200
+MAX_NAME_LENGTH = 50
 
 
 class MeetingService:
@@ -66,6 +81,7 @@ class MeetingService:
         self.settings = settings
         self.clock = clock
         self.customer_name = customer_name
+        self.invites = InviteCodec(settings.secret_key)
 
     # ---- numbers ------------------------------------------------------------------------------
 
@@ -89,7 +105,7 @@ class MeetingService:
                 )
             )
             await db.flush()
-            ticket = self._add_participant(db, meeting_id, p.Role.CUSTOMER, self.customer_name, "", now)
+            _, ticket = self._add_participant(db, meeting_id, p.Role.CUSTOMER, self.customer_name, "", now)
         log.info("number issued", extra={"meeting": meeting_id})
         return IssuedNumber(number=number, expires_at=expires_at, ticket=ticket, meeting_id=meeting_id)
 
@@ -152,28 +168,32 @@ class MeetingService:
             return None
         await db.refresh(meeting)
         await extend_reservation(db, number, now + self.settings.number_reuse_after)
-        ticket = self._add_participant(db, meeting.id, p.Role.HOST, rep.display_name, rep.company_name, now)
+        _, ticket = self._add_participant(
+            db, meeting.id, p.Role.HOST, rep.display_name, rep.company_name, now
+        )
         return Entry(meeting_id=meeting.id, ticket=ticket)
 
     def _add_participant(
         self, db: AsyncSession, meeting_id: str, role: p.Role, name: str, company: str, now: float
-    ) -> str:
-        participant_id = new_id(8)
+    ) -> tuple[Participant, str]:
+        """A new participant row and the ticket (the only place its secret exists in clear)."""
         secret = new_secret()
-        db.add(
-            Participant(
-                id=participant_id,
-                meeting_id=meeting_id,
-                role=role,
-                display_name=name,
-                company_name=company,
-                secret_hash=hash_secret(secret),
-                presence=CONNECTING,
-                joined_at=now,
-                version=1,
-            )
+        row = Participant(
+            id=new_id(8),
+            meeting_id=meeting_id,
+            role=role,
+            display_name=name,
+            company_name=company,
+            secret_hash=hash_secret(secret),
+            presence=CONNECTING,
+            joined_at=now,
+            version=1,
+            media_ready=False,
+            camera=True,
+            mic=True,
         )
-        return make_ticket(participant_id, secret)
+        db.add(row)
+        return row, make_ticket(row.id, secret)
 
     # ---- presence -----------------------------------------------------------------------------
 
@@ -201,6 +221,7 @@ class MeetingService:
             row.disconnected_at = None
             row.version += 1
             others = await self._present(db, meeting.id)
+            chat = await self._recent_chat(db, meeting.id)
             deliveries = [
                 Delivery(meeting.id, p.ParticipantUpdated(participant=participant_view(row)), exclude=row.id)
             ]
@@ -209,6 +230,7 @@ class MeetingService:
                 meeting_id=meeting.id,
                 meeting=meeting_view(meeting, self.settings.max_participants),
                 participants=[participant_view(other) for other in others],
+                chat=chat,
                 deliveries=deliveries,
             )
 
@@ -253,10 +275,11 @@ class MeetingService:
         meeting = await db.get(Meeting, row.meeting_id)
         assert meeting is not None
         remaining = await self._present(db, meeting.id)
-        # A meeting needs two people: a waiting customer who left, or the last partner gone, ends it.
+        # A meeting needs two people and its rep: a waiting customer who left, the last partner
+        # gone, or the rep (親) hanging up ends it for everyone.
         if meeting.state == p.MeetingState.WAITING:
             deliveries += await self._end(db, meeting, reason, now)
-        elif meeting.state == p.MeetingState.ACTIVE and len(remaining) < 2:
+        elif meeting.state == p.MeetingState.ACTIVE and (len(remaining) < 2 or row.role == p.Role.HOST):
             deliveries += await self._end(db, meeting, p.EndReason.OTHER_LEFT, now)
         return deliveries
 
@@ -280,6 +303,101 @@ class MeetingService:
             .order_by(Participant.joined_at, Participant.id)
         )
         return list(rows)
+
+    # ---- invites and chat -----------------------------------------------------------------------
+
+    async def create_invite(self, participant_id: str) -> tuple[str, float]:
+        """An invite token for the host's meeting, and when it expires."""
+        async with self.database.session() as db:
+            row = await db.get(Participant, participant_id)
+            meeting = await db.get(Meeting, row.meeting_id) if row else None
+            if row is None or meeting is None or row.presence == LEFT:
+                raise MendanError(p.ErrorCode.MEETING_ENDED)
+            if row.role != p.Role.HOST:
+                raise MendanError(p.ErrorCode.NOT_ALLOWED)
+            if meeting.state != p.MeetingState.ACTIVE:
+                raise MendanError(p.ErrorCode.MEETING_ENDED)
+        expires_at = self.clock.now() + self.settings.invite_ttl
+        return self.invites.seal(meeting.id, expires_at), expires_at
+
+    async def preview_invite(self, token: str) -> InvitePreview:
+        async with self.database.session() as db:
+            _, present = await self._invited_meeting(db, token)
+            host = next((row for row in present if row.role == p.Role.HOST), None)
+            return InvitePreview(
+                host_name=host.display_name if host else "",
+                host_company=host.company_name if host else "",
+                seats_left=self.settings.max_participants - len(present),
+            )
+
+    async def join_invite(self, token: str, display_name: str) -> tuple[Entry, list[Delivery]]:
+        """Add a named invitee, if the meeting still runs and has a seat (checked under a lock)."""
+        name = " ".join(display_name.split())
+        if not name or len(name) > MAX_NAME_LENGTH:
+            raise MendanError(p.ErrorCode.INVALID_NAME)
+        async with self.database.session() as db, db.begin():
+            meeting_id = self.invites.open(token, self.clock.now()).meeting_id
+            await self._lock_meeting(db, meeting_id)
+            meeting, present = await self._invited_meeting(db, token)
+            if len(present) >= self.settings.max_participants:
+                raise MendanError(p.ErrorCode.MEETING_FULL)
+            row, ticket = self._add_participant(db, meeting.id, p.Role.INVITEE, name, "", self.clock.now())
+            announce = Delivery(
+                meeting.id, p.ParticipantJoined(participant=participant_view(row)), exclude=row.id
+            )
+            return Entry(meeting_id=meeting.id, ticket=ticket), [announce]
+
+    async def _invited_meeting(self, db: AsyncSession, token: str) -> tuple[Meeting, list[Participant]]:
+        invite = self.invites.open(token, self.clock.now())
+        meeting = await db.get(Meeting, invite.meeting_id)
+        if meeting is None or meeting.state != p.MeetingState.ACTIVE:
+            raise MendanError(p.ErrorCode.MEETING_ENDED)
+        return meeting, await self._present(db, meeting.id)
+
+    async def _lock_meeting(self, db: AsyncSession, meeting_id: str) -> None:
+        # A no-op write takes the row's write lock (SQLite: the database's), so two joins that
+        # race for the last seat are counted one after the other.
+        await db.execute(update(Meeting).where(Meeting.id == meeting_id).values(state=Meeting.state))
+
+    async def post_chat(self, participant_id: str, text: str) -> list[Delivery]:
+        text = text.strip()
+        if not text:
+            raise MendanError(p.ErrorCode.BAD_REQUEST)
+        async with self.database.session() as db, db.begin():
+            row = await db.get(Participant, participant_id)
+            if row is None or row.presence == LEFT:
+                raise MendanError(p.ErrorCode.MEETING_ENDED)
+            message = ChatMessage(
+                meeting_id=row.meeting_id, participant_id=row.id, text=text, sent_at=self.clock.now()
+            )
+            db.add(message)
+            await db.flush()
+            line = p.ChatLine(
+                id=message.id,
+                participant_id=row.id,
+                display_name=row.display_name,
+                text=text,
+                sent_at=message.sent_at,
+            )
+            return [Delivery(row.meeting_id, p.ChatPosted(line=line))]
+
+    async def _recent_chat(self, db: AsyncSession, meeting_id: str) -> list[p.ChatLine]:
+        rows = (
+            await db.execute(
+                select(ChatMessage, Participant.display_name)
+                .join(Participant, Participant.id == ChatMessage.participant_id)
+                .where(ChatMessage.meeting_id == meeting_id)
+                .order_by(ChatMessage.id.desc())
+                .limit(CHAT_HISTORY_IN_SNAPSHOT)
+            )
+        ).tuples()
+        lines = [
+            p.ChatLine(
+                id=m.id, participant_id=m.participant_id, display_name=name, text=m.text, sent_at=m.sent_at
+            )
+            for m, name in rows
+        ]
+        return lines[::-1]
 
     # ---- housekeeping -------------------------------------------------------------------------
 

@@ -13,8 +13,10 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from protocol import signaling as p
 from server.errors import MendanError
 from server.i18n import catalogue_for
+from server.ice import ice_servers_for
 from server.meeting.delivery import Delivery
 from server.meeting.service import MeetingService
+from server.settings import Settings
 
 from .bus import Bus
 from .hub import Connection, Hub
@@ -31,13 +33,15 @@ class SignalingSession:
         meetings: MeetingService,
         hub: Hub,
         bus: Bus,
-        ice_servers: list[p.IceServer],
+        settings: Settings,
+        base_url: str,
     ) -> None:
         self.connection = connection
         self.meetings = meetings
         self.hub = hub
         self.bus = bus
-        self.ice_servers = ice_servers
+        self.settings = settings
+        self.base_url = base_url
         self.left = False
 
     def reply_error(self, code: p.ErrorCode, request_id: str | None) -> None:
@@ -79,6 +83,15 @@ class SignalingSession:
             self.left = True
             await self.bus.publish(await self.meetings.leave(me))
             self._ok(message.request_id)
+        elif isinstance(message, p.SendChat):
+            await self.bus.publish(await self.meetings.post_chat(me, message.text))
+            self._ok(message.request_id)
+        elif isinstance(message, p.CreateInvite):
+            token, expires_at = await self.meetings.create_invite(me)
+            url = f"{self.base_url}/invite/{token}"
+            self.connection.send(
+                p.InviteCreated(request_id=message.request_id, url=url, expires_at=expires_at)
+            )
 
     def _ok(self, request_id: str | None) -> None:
         if request_id is not None:
@@ -105,7 +118,9 @@ class SignalingSession:
                 self_id=result.participant_id,
                 meeting=result.meeting,
                 participants=result.participants,
-                ice_servers=self.ice_servers,
+                ice_servers=ice_servers_for(self.settings, participant_id, self.meetings.clock.now()),
+                ice_transport_policy="relay" if self.settings.ice_transport_policy == "relay" else "all",
+                chat=result.chat,
             )
         )
         await self.bus.publish(result.deliveries)
@@ -123,11 +138,26 @@ class SignalingSession:
             await self.bus.publish(await self.meetings.disconnected(self.connection.participant_id))
 
 
+def public_base_url(websocket: WebSocket, settings: Settings) -> str:
+    """Where people reach us, for links we hand out: configured, or as this socket was reached."""
+    if settings.public_url:
+        return settings.public_url
+    scheme = "https" if websocket.url.scheme == "wss" else "http"
+    return f"{scheme}://{websocket.url.netloc}"
+
+
 async def signaling_endpoint(websocket: WebSocket) -> None:
     state = websocket.app.state
     await websocket.accept()
     connection = Connection(websocket)
-    session = SignalingSession(connection, state.meetings, state.hub, state.bus, state.settings.ice_servers)
+    session = SignalingSession(
+        connection,
+        state.meetings,
+        state.hub,
+        state.bus,
+        state.settings,
+        public_base_url(websocket, state.settings),
+    )
     try:
         while True:
             event = await websocket.receive()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from playwright.sync_api import Page, expect
@@ -19,7 +20,7 @@ def issue_number(page: Page, server: MendanServer) -> str:
     page.goto(server.url + "/")
     tid(page, "start-meeting").click()
     number = tid(page, "connection-number")
-    expect(number).to_have_text(__import__("re").compile(r"^\d{5}$"))
+    expect(number).to_have_text(re.compile(r"^\d{5}$"))
     return number.inner_text()
 
 
@@ -77,3 +78,37 @@ def wait_for_advancing_video(page: Page, remotes: int = 1, timeout: float = 20.0
                 return second
         time.sleep(0.25)
     raise AssertionError(f"remote video is not advancing: {remote_frames(page)}")
+
+
+def invite_url(rep: Page) -> str:
+    tid(rep, "invite-button").click()
+    field = tid(rep, "invite-url")
+    expect(field).to_have_value(re.compile(r"/invite/"))
+    return field.input_value()
+
+
+def join_by_invite(page: Page, url: str, name: str) -> None:
+    page.goto(url)
+    tid(page, "display-name").fill(name)
+    tid(page, "join-button").click()
+
+
+def selected_candidate_types(page: Page) -> list[str]:
+    """The local candidate type of each peer connection's selected pair ('host', 'relay', …)."""
+    result: list[str] = page.evaluate(
+        """async () => {
+            const out = [];
+            for (const link of Object.values(Mendan.debug.room.links)) {
+                const stats = await link.pc.getStats();
+                let pair = null;
+                stats.forEach((r) => {
+                    if (r.type === 'transport' && r.selectedCandidatePairId) {
+                        pair = stats.get(r.selectedCandidatePairId);
+                    }
+                });
+                out.push(pair ? stats.get(pair.localCandidateId).candidateType : 'none');
+            }
+            return out;
+        }"""
+    )
+    return result

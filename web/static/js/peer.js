@@ -23,7 +23,7 @@
     this.restartTimer = null;
     this.closed = false;
 
-    var pc = new RTCPeerConnection({ iceServers: options.iceServers || [] });
+    var pc = new RTCPeerConnection({ iceServers: options.iceServers || [], iceTransportPolicy: options.icePolicy || "all" });
     this.pc = pc;
     pc.onnegotiationneeded = function () {
       self.makingOffer = true;

@@ -42,6 +42,8 @@
     this.ended = false;
     this.localStream = null;
     this.iceServers = [];
+    this.icePolicy = "all";
+    this.chatShown = {};
     this.media = { ready: false, camera: true, mic: true };
     this.speakerOn = true;
     this.videoShown = true;
@@ -87,6 +89,16 @@
       Mendan.show(byId("consent"), false);
       self.startMedia();
     };
+    byId("invite-button").onclick = function () {
+      self.createInvite();
+    };
+    byId("invite-copy").onclick = function () {
+      self.copyInvite();
+    };
+    byId("chat-form").onsubmit = function (event) {
+      event.preventDefault();
+      self.sendChat();
+    };
   };
 
   // ---- signaling events ----------------------------------------------------------------------
@@ -96,6 +108,7 @@
     this.selfId = reply.self_id;
     this.meeting = reply.meeting;
     this.iceServers = reply.ice_servers || [];
+    this.icePolicy = reply.ice_transport_policy || "all";
     var present = {};
     for (var i = 0; i < reply.participants.length; i++) {
       present[reply.participants[i].id] = true;
@@ -110,6 +123,11 @@
       this.notify(t("room.notice.reconnected"));
     }
     this.syncMedia();
+    for (var c = 0; c < (reply.chat || []).length; c++) {
+      this.showChat(reply.chat[c]);
+    }
+    var me = this.participants[this.selfId];
+    Mendan.show(byId("invite-box"), !!me && me.role === P.roles.HOST);
     this.renderMeeting();
     this.renderRoster();
     this.afterRosterChange();
@@ -146,6 +164,8 @@
       this.afterRosterChange();
     } else if (message.type === types.meeting_ended) {
       this.end(message.reason);
+    } else if (message.type === types.chat_posted) {
+      this.showChat(message.line);
     }
   };
 
@@ -211,6 +231,7 @@
         signaling: this.signaling,
         localStream: this.localStream,
         iceServers: this.iceServers,
+        icePolicy: this.icePolicy,
         onTrack: function (stream) {
           self.attachStream(remoteId, stream);
         },
@@ -318,6 +339,85 @@
     this.renderControls();
   };
 
+  // ---- invite and chat -----------------------------------------------------------------------
+
+  Room.prototype.createInvite = function () {
+    var self = this;
+    var button = byId("invite-button");
+    button.disabled = true;
+    this.signaling.request({ type: P.types.create_invite }, function (error, reply) {
+      button.disabled = false;
+      if (error) {
+        self.notify(Mendan.errorText(error));
+        return;
+      }
+      var until = new Date(reply.expires_at * 1000);
+      var minutes = until.getMinutes();
+      byId("invite-hint").textContent = t("room.invite_made", { time: until.getHours() + ":" + (minutes < 10 ? "0" : "") + minutes });
+      byId("invite-url").value = reply.url;
+      Mendan.show(byId("invite-result"), true);
+      byId("invite-url").select();
+    });
+  };
+
+  Room.prototype.copyInvite = function () {
+    var field = byId("invite-url");
+    var done = function () {
+      byId("invite-copy").textContent = t("room.copied");
+    };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(field.value).then(done, function () {
+        field.select();
+      });
+    } else {
+      field.select();
+      if (document.execCommand("copy")) {
+        done();
+      }
+    }
+  };
+
+  Room.prototype.sendChat = function () {
+    var self = this;
+    var input = byId("chat-input");
+    var text = input.value;
+    if (!text.replace(/\s+/g, "") || this.ended) {
+      return;
+    }
+    byId("chat-send").disabled = true;
+    this.signaling.request({ type: P.types.send_chat, text: text }, function (error) {
+      byId("chat-send").disabled = false;
+      if (error) {
+        self.notify(Mendan.errorText(error)); // the text stays in the field to send again
+        return;
+      }
+      if (input.value === text) {
+        input.value = "";
+      }
+    });
+  };
+
+  Room.prototype.showChat = function (line) {
+    if (this.chatShown[line.id]) {
+      return;
+    }
+    this.chatShown[line.id] = true;
+    var item = document.createElement("li");
+    item.setAttribute("data-testid", "chat-message");
+    item.className = "chat-line" + (line.participant_id === this.selfId ? " mine" : "");
+    var who = document.createElement("span");
+    who.className = "chat-who";
+    who.textContent = line.display_name;
+    var text = document.createElement("span");
+    text.className = "chat-text";
+    text.textContent = line.text;
+    item.appendChild(who);
+    item.appendChild(text);
+    var log = byId("chat-log");
+    log.appendChild(item);
+    log.scrollTop = log.scrollHeight;
+  };
+
   // ---- leaving -------------------------------------------------------------------------------
 
   Room.prototype.leave = function () {
@@ -358,7 +458,7 @@
     }
     this.notify(text);
     Mendan.show(byId("ended-actions"), true);
-    var controls = this.root.querySelectorAll(".control");
+    var controls = this.root.querySelectorAll(".control, #chat-send, #chat-input, #invite-button");
     for (var j = 0; j < controls.length; j++) {
       controls[j].disabled = true;
     }

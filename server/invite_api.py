@@ -1,0 +1,38 @@
+"""チャット招待: the invitee's page and its join call (no account needed, the token is the key)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from server.api import json_body
+from server.errors import MendanError
+from server.pages import render
+from server.web_context import require_csrf
+
+
+async def invite_page(request: Request) -> Response:
+    token = request.path_params["token"]
+    try:
+        preview = await request.app.state.meetings.preview_invite(token)
+    except MendanError as exc:
+        return render(request, "invite.html", status=200, error_key=f"error.{exc.code.value}", token=token)
+    return render(request, "invite.html", preview=preview, token=token, page_config={"invite": token})
+
+
+async def join_invite(request: Request) -> JSONResponse:
+    await require_csrf(request)
+    data = await json_body(request)
+    token, name = data.get("token"), data.get("display_name")
+    entry, deliveries = await request.app.state.meetings.join_invite(
+        token if isinstance(token, str) else "", name if isinstance(name, str) else ""
+    )
+    await request.app.state.bus.publish(deliveries)
+    return JSONResponse({"ok": True, "meeting_id": entry.meeting_id, "ticket": entry.ticket})
+
+
+routes = [
+    Route("/invite/{token}", invite_page, methods=["GET"]),
+    Route("/api/invite/join", join_invite, methods=["POST"]),
+]
