@@ -46,6 +46,15 @@ class ErrorCode(enum.StrEnum):
     NOT_FOUND = "not_found"
     INTERNAL = "internal"
     RECORDING_UNANSWERED = "recording_unanswered"
+    DOCUMENT_TITLE_REQUIRED = "document_title_required"
+    DOCUMENT_TITLE_TOO_LONG = "document_title_too_long"
+    DOCUMENT_FILE_REQUIRED = "document_file_required"
+    DOCUMENT_TYPE_NOT_ALLOWED = "document_type_not_allowed"
+    DOCUMENT_CONTENT_MISMATCH = "document_content_mismatch"
+    DOCUMENT_TOO_LARGE = "document_too_large"
+    DOCUMENT_UNSAFE = "document_unsafe"
+    DOCUMENT_NOT_READY = "document_not_ready"
+    LINK_INVALID = "link_invalid"
 
 
 class Role(enum.StrEnum):
