@@ -99,17 +99,17 @@ def convert_to_pdf(source: Path, kind: Kind, work_dir: Path, soffice: str, timeo
         "--convert-to", "pdf", "--outdir", str(out_dir), str(staged),
     ]  # fmt: skip
     env = {**os.environ, "HOME": str(work_dir)}
-    process = subprocess.Popen(
+    with subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, start_new_session=True
-    )
-    try:
-        output, _ = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise RenderError(RenderFailure.TIMEOUT, f"soffice ran over {timeout:.0f} s") from None
-    finally:
-        if process.poll() is None:
-            _kill_group(process.pid)
-            process.wait()
+    ) as process:
+        try:
+            output, _ = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise RenderError(RenderFailure.TIMEOUT, f"soffice ran over {timeout:.0f} s") from None
+        finally:
+            if process.poll() is None:
+                _kill_group(process.pid)
+                process.wait()
     pdf = out_dir / "input.pdf"
     # soffice exits 0 even when it could not load the file; the missing PDF is the only sign.
     if not pdf.is_file() or pdf.stat().st_size == 0:

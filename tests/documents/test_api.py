@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -48,37 +47,6 @@ def other_rep(server: MendanServer) -> Iterator[RepClient]:
     client.close()
 
 
-def upload(
-    rep: RepClient,
-    filename: str,
-    data: bytes,
-    title: str | None = "会社案内",
-    memo: str = "",
-    shareable: bool = False,
-) -> httpx.Response:
-    form = {"memo": memo, "shareable": "1" if shareable else "0"}
-    if title is not None:
-        form["title"] = title
-    return rep.post("/api/documents", data=form, files={"file": (filename, data)}, headers=rep.changing())
-
-
-def uploaded(rep: RepClient, filename: str, data: bytes, **form: Any) -> dict[str, Any]:
-    response = upload(rep, filename, data, **form)
-    assert response.status_code == 201, response.text
-    document: dict[str, Any] = response.json()["document"]
-    return document
-
-
-def wait_rendered(rep: RepClient, document_id: str, timeout: float = 60) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        document: dict[str, Any] = rep.get(f"/api/documents/{document_id}").json()["document"]
-        if document["render"]["state"] in ("ready", "failed"):
-            return document
-        time.sleep(0.2)
-    raise AssertionError(f"document {document_id} still {document['render']} after {timeout} s")
-
-
 def error_of(response: httpx.Response) -> dict[str, str]:
     body = response.json()
     assert body["ok"] is False
@@ -98,13 +66,11 @@ def incoming_files(server: MendanServer) -> list[Path]:
 
 
 def test_upload_renders_pages_fetchable_only_with_a_signature(rep: RepClient, server: MendanServer) -> None:
-    document = uploaded(
-        rep, "Proposal.PDF", documents.make_pdf(3), memo="価格は最後に" * 1000, shareable=True
-    )
+    document = rep.uploaded("Proposal.PDF", documents.make_pdf(3), memo="価格は最後に" * 1000, shareable=True)
     assert document["render"]["state"] in ("pending", "rendering")
     assert document["title"] == "会社案内" and document["shareable"] is True
     assert document["memo"] == "価格は最後に" * 1000
-    document = wait_rendered(rep, document["id"])
+    document = rep.wait_rendered(document["id"])
     assert document["render"]["state"] == "ready" and document["can_show"] is True
     assert document["page_count"] == 3 and len(document["pages"]) == 3
 
@@ -141,7 +107,7 @@ def check_signed_pages(anonymous: httpx.Client, rep: RepClient, document: dict[s
 
 
 def test_list_shows_the_reps_documents_only(rep: RepClient, other_rep: RepClient) -> None:
-    mine = uploaded(rep, "list.pdf", documents.make_pdf(1), title="一覧に出る資料")
+    mine = rep.uploaded("list.pdf", documents.make_pdf(1), title="一覧に出る資料")
     listed = rep.get("/api/documents").json()["documents"]
     assert mine["id"] in [d["id"] for d in listed]
     assert all("memo" not in d for d in listed)
@@ -165,7 +131,7 @@ def test_login_and_csrf_are_required(rep: RepClient, server: MendanServer) -> No
 
 @pytest.mark.parametrize("title", [None, "", "   "])
 def test_missing_title_is_refused(rep: RepClient, server: MendanServer, title: str | None) -> None:
-    response = upload(rep, "a.pdf", documents.make_pdf(), title=title)
+    response = rep.upload("a.pdf", documents.make_pdf(), title=title)
     assert response.status_code == 400
     assert error_of(response) == {"code": "document_title_required", "message": "タイトルを入力してください"}
     assert incoming_files(server) == []
@@ -200,7 +166,7 @@ def test_missing_file_is_refused(rep: RepClient, server: MendanServer) -> None:
 def test_wrong_types_are_refused_with_the_allowed_list(
     rep: RepClient, server: MendanServer, filename: str, data: bytes, code: str
 ) -> None:
-    response = upload(rep, filename, data)
+    response = rep.upload(filename, data)
     assert response.status_code == 415
     error = error_of(response)
     assert error["code"] == code and ALLOWED_LIST in error["message"]
@@ -208,25 +174,25 @@ def test_wrong_types_are_refused_with_the_allowed_list(
 
 
 def test_zip_bomb_is_refused(rep: RepClient) -> None:
-    response = upload(rep, "bomb.docx", documents.make_zip_bomb(64 * 1024 * 1024))
+    response = rep.upload("bomb.docx", documents.make_zip_bomb(64 * 1024 * 1024))
     assert response.status_code == 422 and error_of(response)["code"] == "document_unsafe"
 
 
 @pytest.mark.parametrize("size", [MAX_BYTES + 1, 3 * MAX_BYTES, 12 * MAX_BYTES])
 def test_size_cap(rep: RepClient, server: MendanServer, size: int) -> None:
     pdf = documents.make_pdf()
-    response = upload(rep, "big.pdf", pdf + b"%" * (size - len(pdf)))
+    response = rep.upload("big.pdf", pdf + b"%" * (size - len(pdf)))
     assert response.status_code == 413
     error = error_of(response)
     assert error["code"] == "document_too_large" and "1 MB" in error["message"]
     assert incoming_files(server) == []
     pdf = documents.make_pdf()
-    assert upload(rep, "fits.pdf", pdf + b"%" * (MAX_BYTES - len(pdf))).status_code == 201
+    assert rep.upload("fits.pdf", pdf + b"%" * (MAX_BYTES - len(pdf))).status_code == 201
 
 
 def test_download_is_byte_identical_with_the_original_name(rep: RepClient, server: MendanServer) -> None:
     data = documents.make_xlsx("見積書")
-    document = uploaded(rep, "御見積書 2026年度.xlsx", data)
+    document = rep.uploaded("御見積書 2026年度.xlsx", data)
     response = httpx.get(server.url + document["download_url"])
     assert response.status_code == 200
     assert response.content == data
@@ -246,7 +212,7 @@ def test_download_is_byte_identical_with_the_original_name(rep: RepClient, serve
 
 
 def test_edit_title_memo_and_sharing(rep: RepClient) -> None:
-    document = uploaded(rep, "edit.pdf", documents.make_pdf())
+    document = rep.uploaded("edit.pdf", documents.make_pdf())
     response = rep.patch(
         f"/api/documents/{document['id']}",
         json={"title": " 新しいタイトル ", "memo": "長いメモ" * 5000, "shareable": True},
@@ -263,14 +229,14 @@ def test_edit_title_memo_and_sharing(rep: RepClient) -> None:
 
 
 def test_replace_file_renders_the_new_one_and_retires_old_links(rep: RepClient, server: MendanServer) -> None:
-    first = wait_rendered(rep, uploaded(rep, "v1.pdf", documents.make_pdf(2), title="差し替え")["id"])
+    first = rep.wait_rendered(rep.uploaded("v1.pdf", documents.make_pdf(2), title="差し替え")["id"])
     old_page, old_download = first["pages"][0]["url"], first["download_url"]
     new_data = documents.make_pdf(4, "Version two")
     response = rep.put(
         f"/api/documents/{first['id']}/file", files={"file": ("v2.pdf", new_data)}, headers=rep.changing()
     )
     assert response.status_code == 200, response.text
-    second = wait_rendered(rep, first["id"])
+    second = rep.wait_rendered(first["id"])
     assert second["revision"] == 2 and second["page_count"] == 4 and second["title"] == "差し替え"
     assert second["filename"] == "v2.pdf"
     assert httpx.get(server.url + old_page).status_code == 404
@@ -285,7 +251,7 @@ def test_replace_file_renders_the_new_one_and_retires_old_links(rep: RepClient, 
 
 
 def test_delete_removes_record_files_and_links(rep: RepClient, server: MendanServer) -> None:
-    document = wait_rendered(rep, uploaded(rep, "delete.pdf", documents.make_pdf(1))["id"])
+    document = rep.wait_rendered(rep.uploaded("delete.pdf", documents.make_pdf(1))["id"])
     folder = document_dir(server, document)
     response = rep.delete(f"/api/documents/{document['id']}", headers=rep.changing())
     assert response.status_code == 200 and response.json() == {"ok": True}
@@ -301,11 +267,11 @@ def test_unrenderable_files_fail_with_a_reason_and_stay_downloadable(
     broken = b"%PDF-1.4\n" + b"this is not really a pdf\n" * 50
     locked = documents.make_compound_file("EncryptedPackage")
     cases = {
-        "unreadable": uploaded(rep, "broken.pdf", broken),
-        "password_protected": uploaded(rep, "lock.pptx", locked),
+        "unreadable": rep.uploaded("broken.pdf", broken),
+        "password_protected": rep.uploaded("lock.pptx", locked),
     }
     for reason, document in cases.items():
-        document = wait_rendered(rep, document["id"])
+        document = rep.wait_rendered(document["id"])
         assert document["render"]["state"] == "failed" and document["can_show"] is False
         assert document["render"]["failure"]["code"] == reason
         assert "「渡す」は使えます" in document["render"]["failure"]["message"]
@@ -325,7 +291,7 @@ def test_japanese_office_files_render_with_real_glyphs(
     rep: RepClient, server: MendanServer, extension: str
 ) -> None:
     maker = {"docx": documents.make_docx, "xlsx": documents.make_xlsx, "pptx": documents.make_pptx}[extension]
-    document = wait_rendered(rep, uploaded(rep, f"日本語.{extension}", maker())["id"])
+    document = rep.wait_rendered(rep.uploaded(f"日本語.{extension}", maker())["id"])
     assert document["render"]["state"] == "ready", document["render"]
     page = Image.open(io.BytesIO(httpx.get(server.url + document["pages"][0]["url"]).content))
     assert dark_fraction(page) > 0.01  # text covers the page, not a blank render
@@ -342,5 +308,5 @@ def test_japanese_office_files_render_with_real_glyphs(
 
 def test_legacy_word_file_renders(rep: RepClient, legacy_office_files: dict[str, Path]) -> None:
     data = legacy_office_files["doc"].read_bytes()
-    document = wait_rendered(rep, uploaded(rep, "旧形式.DOC", data)["id"])
+    document = rep.wait_rendered(rep.uploaded("旧形式.DOC", data)["id"])
     assert document["render"]["state"] == "ready" and document["page_count"] >= 1
