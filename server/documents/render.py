@@ -157,13 +157,17 @@ def _render_page(document: object, index: int, out_dir: Path) -> tuple[int, int]
         if width <= 0 or height <= 0:
             raise RenderError(RenderFailure.UNREADABLE, f"page {index + 1} has no area")
         scale = min(PAGE_WIDTH / width, MAX_PAGE_HEIGHT / height)
-        image = page.render(scale=scale, may_draw_forms=True).to_pil().convert("RGB")
+        image = page.render(scale=scale, may_draw_forms=True).to_pil()
     finally:
         page.close()
+    if image.mode != "RGB":
+        image = image.convert("RGB")  # JPEG has no alpha; pages come as RGB unless transparent
     number = index + 1
     image.save(out_dir / "pages" / f"{number}.jpg", "JPEG", quality=JPEG_QUALITY)
     thumb_height = max(1, round(image.height * THUMB_WIDTH / image.width))
-    thumb = image.resize((THUMB_WIDTH, thumb_height), Image.Resampling.LANCZOS)
+    # reducing_gap first shrinks by an integer factor, then filters: 1/3 of a full Lanczos's time
+    # (the costliest step of a page) with no visible difference at thumbnail size.
+    thumb = image.resize((THUMB_WIDTH, thumb_height), Image.Resampling.LANCZOS, reducing_gap=2.0)
     thumb.save(out_dir / "thumbs" / f"{number}.jpg", "JPEG", quality=JPEG_QUALITY)
     return image.width, image.height
 
