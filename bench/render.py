@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,21 +88,19 @@ def bench_office(rounds: int, scratch: Path, unoconvert: str | None) -> None:
     for extension, data in samples.items():
         source = scratch / f"sample.{extension}"
         source.write_bytes(data)
-        fresh, reused = [], []
+        kind = Kind(extension)
+        fresh, reused, resident = [], [], []
         for round_number in range(rounds):
             # What the server does: a fresh private profile per conversion.
             work = scratch / f"fresh-{extension}-{round_number}"
-            fresh.append(
-                timed(lambda work=work: convert_to_pdf(source, Kind(extension), work, "soffice", 120))
-            )
+            fresh.append(timed(partial(convert_to_pdf, source, kind, work, "soffice", 120)))
             # A profile kept between runs (would need one per worker, and locking): what it would save.
-            reused.append(timed(lambda: _convert_with_profile(source, scratch / "kept-profile", scratch)))
-        line = f"  {extension}: soffice fresh profile {_summary(fresh)}, kept profile {_summary(reused)}"
-        if unoconvert:
-            resident = []
-            for round_number in range(rounds):
+            reused.append(timed(partial(_convert_with_profile, source, scratch / "kept-profile", scratch)))
+            if unoconvert:
                 target = scratch / f"uno-{extension}-{round_number}.pdf"
-                resident.append(timed(lambda t=target: _unoconvert(unoconvert, source, t)))
+                resident.append(timed(partial(_unoconvert, unoconvert, source, target)))
+        line = f"  {extension}: soffice fresh profile {_summary(fresh)}, kept profile {_summary(reused)}"
+        if resident:
             line += f", unoserver {_summary(resident)}"
         print(line)
 
