@@ -24,7 +24,7 @@ templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
 def _render(request: Request, template: str, status: int = 200, **context: Any) -> Response:
     settings = request.app.state.settings
     session_token = request.cookies.get(sessions.COOKIE)
-    token = request.cookies.get(csrf.COOKIE)
+    token = request.cookies.get(csrf.COOKIE) or ""
     if not csrf.token_is_valid(settings.secret_key, session_token, token, token):
         token = csrf.make_token(settings.secret_key, session_token)
     catalogue = catalogue_for(language(request))

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -129,6 +130,11 @@ def render_pdf(pdf: Path, out_dir: Path, max_pages: int, deadline: float) -> lis
             raise RenderError(RenderFailure.PASSWORD_PROTECTED) from None
         raise RenderError(RenderFailure.UNREADABLE, str(exc)) from None
     try:
+        # Filled-in form fields are part of what the rep means to show; without a form environment
+        # PDFium leaves them blank. (pypdfium2's PDFium has no JavaScript engine to run.)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a failed XFA load still renders the AcroForm fallback
+            document.init_forms()
         count = len(document)
         if count == 0:
             raise RenderError(RenderFailure.NO_PAGES)
