@@ -122,12 +122,11 @@ async def replace_file(request: Request) -> JSONResponse:
     received = await _receive(request)
     try:
         upload = await _checked_upload(request, received)
-        request.app.state.render_queue.cancel(document_id)
         document = await store.replace_file(rep.account_id, document_id, upload)
     except BaseException:
         received.discard()
         raise
-    request.app.state.render_queue.submit(document)
+    request.app.state.render_queue.submit(document)  # drops the old revision's job, if one still runs
     return JSONResponse({"ok": True, "document": await _view(request, document, detail=True)})
 
 
@@ -135,8 +134,9 @@ async def delete_document(request: Request) -> JSONResponse:
     rep = await require_rep(request)
     await require_csrf(request)
     document_id = request.path_params["document_id"]
-    request.app.state.render_queue.cancel(document_id)
+    # Deleted first: it checks ownership, so nobody stops another ID's rendering by naming its id.
     await _store(request).delete(rep.account_id, document_id)
+    request.app.state.render_queue.cancel(document_id)
     return JSONResponse({"ok": True})
 
 
