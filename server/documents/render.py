@@ -35,6 +35,23 @@ JPEG_QUALITY = 85
 FPDF_ERR_PASSWORD = 4  # PDFium's code for "needs a password" (fpdfview.h)
 
 
+# Written into each private profile before soffice starts. Without BlockUntrustedRefererLinks,
+# LibreOffice fetches a document's externally linked images while converting (seen: a docx with an
+# r:link picture made it GET the URL), which would let an upload make the server request internal
+# addresses and render the answers into pages. Macros never run either.
+LOCKED_DOWN_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting">\
+<prop oor:name="BlockUntrustedRefererLinks" oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting">\
+<prop oor:name="DisableMacrosExecution" oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting">\
+<prop oor:name="MacroSecurityLevel" oor:op="fuse"><value>3</value></prop></item>
+</oor:items>
+"""
+
+
 class RenderFailure(enum.StrEnum):
     """Why a document could not be shown; each has a catalogue text ``document.render_failed.<value>``."""
 
@@ -93,6 +110,8 @@ def convert_to_pdf(source: Path, kind: Kind, work_dir: Path, soffice: str, timeo
     staged = work_dir / f"input.{kind.value}"
     os.symlink(source.resolve(), staged)
     out_dir, profile = work_dir / "out", work_dir / "profile"
+    (profile / "user").mkdir(parents=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(LOCKED_DOWN_PROFILE, encoding="utf-8")
     command = [
         program,
         f"-env:UserInstallation={profile.as_uri()}",

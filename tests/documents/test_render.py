@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import http.server
 import json
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -100,3 +102,27 @@ def test_worker_process_prints_one_json_result(tmp_path: Path) -> None:
     )  # fmt: skip
     result = json.loads(completed.stdout.strip().splitlines()[-1])
     assert result["page_count"] == 2 and result["failure"] is None
+
+
+def test_linked_images_are_not_fetched_while_converting(tmp_path: Path) -> None:
+    requests: list[str] = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            requests.append(self.path)
+            self.send_error(404)
+
+        do_OPTIONS = do_HEAD = do_GET
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder) as listener:
+        thread = threading.Thread(target=listener.serve_forever, daemon=True)
+        thread.start()
+        url = f"http://127.0.0.1:{listener.server_address[1]}/internal/secret.png"
+        source = documents.write(tmp_path / "linked.docx", documents.make_docx_with_linked_image(url))
+        pdf = convert_to_pdf(source, Kind.DOCX, tmp_path / "work", "soffice", timeout=60)
+        listener.shutdown()
+    assert pdf.stat().st_size > 0
+    assert requests == []

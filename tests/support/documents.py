@@ -90,6 +90,38 @@ def make_pptx(text: str = JAPANESE) -> bytes:
     return out.getvalue()
 
 
+def make_docx_with_linked_image(url: str) -> bytes:
+    """A docx whose picture is not embedded but linked (``r:link``) to ``url``."""
+    source = zipfile.ZipFile(io.BytesIO(make_docx("外部画像")))
+    parts = {name: source.read(name) for name in source.namelist()}
+    picture = (
+        '<w:p><w:r><w:drawing><wp:inline xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/'
+        'wordprocessingDrawing"><wp:extent cx="914400" cy="914400"/><wp:docPr id="1" name="p"/>'
+        '<a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><a:graphicData '
+        'uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic xmlns:pic="http://'
+        'schemas.openxmlformats.org/drawingml/2006/picture"><pic:nvPicPr><pic:cNvPr id="1" name="p"/>'
+        '<pic:cNvPicPr/></pic:nvPicPr><pic:blipFill><a:blip r:link="rIdLinked" xmlns:r="http://'
+        'schemas.openxmlformats.org/officeDocument/2006/relationships"/><a:stretch><a:fillRect/>'
+        '</a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="914400" '
+        'cy="914400"/></a:xfrm><a:prstGeom prst="rect"/></pic:spPr></pic:pic></a:graphicData>'
+        "</a:graphic></wp:inline></w:drawing></w:r></w:p>"
+    )
+    parts["word/document.xml"] = parts["word/document.xml"].replace(
+        b"<w:sectPr", picture.encode() + b"<w:sectPr", 1
+    )
+    relationship = (
+        '<Relationship Id="rIdLinked" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        f'relationships/image" Target="{url}" TargetMode="External"/></Relationships>'
+    )
+    rels = "word/_rels/document.xml.rels"
+    parts[rels] = parts[rels].replace(b"</Relationships>", relationship.encode())
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
 def make_zip_bomb(member_size: int = 200 * 1024 * 1024) -> bytes:
     """A docx-shaped archive whose document.xml inflates from ~200 KB to ``member_size`` bytes."""
     out = io.BytesIO()
