@@ -50,6 +50,15 @@ class ErrorCode(enum.StrEnum):
     INVITE_EXPIRED = "invite_expired"
     NOT_ALLOWED = "not_allowed"
     INVALID_NAME = "invalid_name"
+    DOCUMENT_TITLE_REQUIRED = "document_title_required"
+    DOCUMENT_TITLE_TOO_LONG = "document_title_too_long"
+    DOCUMENT_FILE_REQUIRED = "document_file_required"
+    DOCUMENT_TYPE_NOT_ALLOWED = "document_type_not_allowed"
+    DOCUMENT_CONTENT_MISMATCH = "document_content_mismatch"
+    DOCUMENT_TOO_LARGE = "document_too_large"
+    DOCUMENT_UNSAFE = "document_unsafe"
+    DOCUMENT_NOT_READY = "document_not_ready"
+    LINK_INVALID = "link_invalid"
 
 
 class Role(enum.StrEnum):

@@ -14,6 +14,10 @@ from starlette.staticfiles import StaticFiles
 from server import api, invite_api, pages
 from server.clock import Clock
 from server.db.database import Database
+from server.documents import api as documents_api
+from server.documents.render_queue import RenderQueue
+from server.documents.signed_url import UrlSigner
+from server.documents.store import DocumentStore
 from server.errors import MendanError, handle_mendan_error
 from server.i18n import WEB_DIR, catalogue_for
 from server.meeting.service import MeetingService
@@ -50,11 +54,17 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
             database, settings, app.state.clock, catalogue_for("ja").text("participant.customer_name")
         )
         await app.state.meetings.sockets_lost_at_start()
+        app.state.url_signer = UrlSigner(settings.secret_key, app.state.clock.now)
+        app.state.document_store = DocumentStore(database, settings.data_dir, app.state.clock.now)
+        app.state.render_queue = RenderQueue(app.state.document_store, settings)
+        await app.state.document_store.clear_incoming()
+        await app.state.render_queue.resume_unfinished()
         sweeper = asyncio.create_task(_sweep_forever(app))
         try:
             yield
         finally:
             sweeper.cancel()
+            await app.state.render_queue.close()
             for connection in hub.all_connections():
                 connection.close(CloseCode.SHUTTING_DOWN)
             await app.state.bus.close()
@@ -64,6 +74,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         *pages.routes,
         *api.routes,
         *invite_api.routes,
+        *documents_api.routes,
         WebSocketRoute("/ws", signaling_endpoint),
         Mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static"),
     ]

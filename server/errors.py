@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -14,6 +16,15 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.MALFORMED_MESSAGE: 400,
     ErrorCode.INVALID_NUMBER: 400,
     ErrorCode.RECORDING_UNANSWERED: 400,
+    ErrorCode.DOCUMENT_TITLE_REQUIRED: 400,
+    ErrorCode.DOCUMENT_TITLE_TOO_LONG: 400,
+    ErrorCode.DOCUMENT_FILE_REQUIRED: 400,
+    ErrorCode.DOCUMENT_TYPE_NOT_ALLOWED: 415,
+    ErrorCode.DOCUMENT_CONTENT_MISMATCH: 415,
+    ErrorCode.DOCUMENT_TOO_LARGE: 413,
+    ErrorCode.DOCUMENT_UNSAFE: 422,
+    ErrorCode.DOCUMENT_NOT_READY: 409,
+    ErrorCode.LINK_INVALID: 403,
     ErrorCode.INVALID_LOGIN: 401,
     ErrorCode.NOT_AUTHENTICATED: 401,
     ErrorCode.CSRF_FAILED: 403,
@@ -36,15 +47,25 @@ HTTP_STATUS: dict[ErrorCode, int] = {
 class MendanError(Exception):
     """A failure to report to the user: its code picks the message from the catalogue."""
 
-    def __init__(self, code: ErrorCode, detail: str = "", retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        code: ErrorCode,
+        detail: str = "",
+        retry_after: float | None = None,
+        values: Mapping[str, object] | None = None,
+    ) -> None:
         super().__init__(detail or code.value)
         self.code = code
         self.detail = detail
         self.retry_after = retry_after
+        # Filled into the catalogue text, e.g. the size limit in "at most {max_mb} MB".
+        self.values: Mapping[str, object] = values or {}
 
 
-def error_body(code: ErrorCode, lang: str = "ja") -> dict[str, object]:
-    message = catalogue_for(lang).text(f"error.{code.value}")
+def error_body(
+    code: ErrorCode, lang: str = "ja", values: Mapping[str, object] | None = None
+) -> dict[str, object]:
+    message = catalogue_for(lang).text(f"error.{code.value}", **(values or {}))
     return {"ok": False, "error": {"code": code.value, "message": message}}
 
 
@@ -54,6 +75,5 @@ async def handle_mendan_error(request: Request, exc: Exception) -> Response:
     if exc.retry_after is not None:
         headers["Retry-After"] = str(max(1, int(exc.retry_after)))
     lang = request.cookies.get("mendan_lang", "ja")
-    return JSONResponse(
-        error_body(exc.code, lang), status_code=HTTP_STATUS.get(exc.code, 400), headers=headers
-    )
+    status = HTTP_STATUS.get(exc.code, 400)
+    return JSONResponse(error_body(exc.code, lang, exc.values), status_code=status, headers=headers)

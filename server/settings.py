@@ -43,6 +43,12 @@ SETTINGS_TABLE: tuple[tuple[str, str, str], ...] = (
     ("MENDAN_MAX_PARTICIPANTS", "4", "people in one meeting, the rep included"),
     ("MENDAN_SESSION_TTL", "43200", "seconds a rep stays logged in"),
     ("MENDAN_SECURE_COOKIES", "0", "1 to mark cookies Secure (behind HTTPS)"),
+    ("MENDAN_DOCUMENT_MAX_BYTES", str(50 * 1024 * 1024), "largest document file a rep may upload, in bytes"),
+    ("MENDAN_DOCUMENT_MAX_PAGES", "500", "pages beyond which a document is not rendered for showing"),
+    ("MENDAN_RENDER_WORKERS", "2", "documents rendered at the same time, each in its own process"),
+    ("MENDAN_RENDER_TIMEOUT", "180", "seconds one document may take to convert and render"),
+    ("MENDAN_SOFFICE", "soffice", "LibreOffice program that converts Office files to PDF; empty disables it"),
+    ("MENDAN_DOCUMENT_URL_TTL", "3600", "seconds a signed link to a page image or a download stays valid"),
 )
 
 DEFAULTS: dict[str, str] = {name: default for name, default, _ in SETTINGS_TABLE}
@@ -88,6 +94,12 @@ class Settings:
     max_participants: int
     session_ttl: float
     secure_cookies: bool
+    document_max_bytes: int = 50 * 1024 * 1024
+    document_max_pages: int = 500
+    render_workers: int = 2
+    render_timeout: float = 180.0
+    soffice: str = "soffice"
+    document_url_ttl: float = 3600.0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -121,6 +133,12 @@ class Settings:
             max_participants=int(source["MENDAN_MAX_PARTICIPANTS"]),
             session_ttl=float(source["MENDAN_SESSION_TTL"]),
             secure_cookies=source["MENDAN_SECURE_COOKIES"] == "1",
+            document_max_bytes=int(source["MENDAN_DOCUMENT_MAX_BYTES"]),
+            document_max_pages=int(source["MENDAN_DOCUMENT_MAX_PAGES"]),
+            render_workers=max(1, int(source["MENDAN_RENDER_WORKERS"])),
+            render_timeout=float(source["MENDAN_RENDER_TIMEOUT"]),
+            soffice=source["MENDAN_SOFFICE"],
+            document_url_ttl=float(source["MENDAN_DOCUMENT_URL_TTL"]),
         )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -117,3 +117,29 @@ class ChatMessage(Base):
     participant_id: Mapped[str] = mapped_column(String(32))
     text: Mapped[str] = mapped_column(Text)
     sent_at: Mapped[float] = mapped_column(Float)
+
+
+class Document(Base):
+    """A file in a rep ID's document library (資料), with how far its pages are rendered for showing."""
+
+    __tablename__ = "documents"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    memo: Mapped[str] = mapped_column(Text, default="")
+    shareable: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Shown on download only; the stored file's name is generated, never taken from here.
+    original_filename: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(8))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    encrypted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Bumped when the file is replaced: files and page links of older revisions stop working.
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    page_count: Mapped[int] = mapped_column(Integer, default=0)
+    render_state: Mapped[str] = mapped_column(String(16), index=True)
+    render_failure: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    created_at: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[float] = mapped_column(Float)
+    rendered_at: Mapped[float | None] = mapped_column(Float, nullable=True)
