@@ -54,11 +54,53 @@
       onDrop: this.onDrop.bind(this),
       onFatal: this.onFatal.bind(this)
     });
+    this.listeners = {};
     Mendan.debug.room = this;
   }
 
+  /*
+   * Features beyond the call (documents, recording, the bridge …) live in their own files and
+   * register here: Room.use(function (room) { room.on("message", …); }). Events:
+   *   joined(reply, again)  every (re)join with the snapshot
+   *   message(message)      every server message (a feature handles its own types)
+   *   participants()        the roster changed
+   *   localStream(stream)   camera and mic started
+   *   remoteStream(id, stream)
+   *   ended(reason)
+   */
+  Room.features = [];
+  Room.use = function (feature) {
+    Room.features.push(feature);
+  };
+
+  Room.prototype.on = function (name, listener) {
+    (this.listeners[name] = this.listeners[name] || []).push(listener);
+  };
+
+  Room.prototype.emit = function (name) {
+    var args = Array.prototype.slice.call(arguments, 1);
+    var listeners = this.listeners[name] || [];
+    for (var i = 0; i < listeners.length; i++) {
+      try {
+        listeners[i].apply(this, args);
+      } catch (error) {
+        if (window.console) {
+          window.console.error("room feature failed on " + name, error); // one feature must not stop the call
+        }
+      }
+    }
+  };
+
+  Room.prototype.isHost = function () {
+    var me = this.participants[this.selfId];
+    return !!me && me.role === P.roles.HOST;
+  };
+
   Room.prototype.start = function () {
     this.bindControls();
+    for (var i = 0; i < Room.features.length; i++) {
+      Room.features[i](this);
+    }
     this.signaling.connect();
   };
 
@@ -126,14 +168,19 @@
     for (var c = 0; c < (reply.chat || []).length; c++) {
       this.showChat(reply.chat[c]);
     }
-    var me = this.participants[this.selfId];
-    Mendan.show(byId("invite-box"), !!me && me.role === P.roles.HOST);
+    Mendan.show(byId("invite-box"), this.isHost());
     this.renderMeeting();
     this.renderRoster();
     this.afterRosterChange();
+    this.emit("joined", reply, again);
   };
 
   Room.prototype.onMessage = function (message) {
+    this.handleMessage(message);
+    this.emit("message", message);
+  };
+
+  Room.prototype.handleMessage = function (message) {
     var types = P.types;
     if (message.type === types.participant_joined) {
       this.participants[message.participant.id] = message.participant;
@@ -186,6 +233,7 @@
   // ---- the mesh ------------------------------------------------------------------------------
 
   Room.prototype.afterRosterChange = function () {
+    this.emit("participants");
     var host = this.findRole(P.roles.HOST);
     var waitingForClick = this.options.askBeforeMedia && !this.media.ready && !this.mediaStarting;
     if (host && host.id !== this.selfId && waitingForClick && this.meeting && this.meeting.state === "active") {
@@ -276,6 +324,7 @@
     (pending || Room.requestMedia())
       .then(function (stream) {
         self.localStream = stream;
+        self.emit("localStream", stream);
         var video = byId("local-video");
         video.srcObject = stream;
         Mendan.show(byId("local-tile"), true);
@@ -465,6 +514,7 @@
     if (this.options.onEnded) {
       this.options.onEnded(reason);
     }
+    this.emit("ended", reason);
   };
 
   // ---- rendering -----------------------------------------------------------------------------
@@ -573,6 +623,7 @@
     var entry = this.tileFor(remoteId);
     if (entry.video.srcObject !== stream) {
       entry.video.srcObject = stream;
+      this.emit("remoteStream", remoteId, stream);
     }
     this.renderTile(remoteId);
   };
