@@ -10,6 +10,7 @@ from starlette.routing import Route
 
 from protocol.signaling import ErrorCode
 from server.errors import MendanError
+from server.portal import contract_for_embed
 from server.web_context import client_address, require_csrf, require_rep
 
 MAX_BODY = 16 * 1024
@@ -29,8 +30,19 @@ async def json_body(request: Request) -> dict[str, Any]:
 
 
 async def issue_number(request: Request) -> JSONResponse:
-    """商談を始める: a fresh number and the customer's ticket into the waiting meeting."""
-    issued = await request.app.state.meetings.issue_number(client_address(request))
+    """商談を始める: a fresh number and the customer's ticket into the waiting meeting.
+
+    From a contract's embed (R-1.5) the body names its key, and only that contract may claim it.
+    """
+    scope = None
+    if await request.body():
+        embed = (await json_body(request)).get("embed")
+        if embed is not None:
+            async with request.app.state.database.session() as db:
+                scope = await contract_for_embed(db, str(embed))
+            if scope is None:
+                raise MendanError(ErrorCode.NOT_FOUND, "unknown embed key")
+    issued = await request.app.state.meetings.issue_number(client_address(request), scope)
     return JSONResponse(
         {
             "ok": True,

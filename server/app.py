@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
-from server import api, invite_api, pages
+from server import api, invite_api, pages, portal
 from server.clock import Clock
 from server.db.database import Database
 from server.documents import api as documents_api
@@ -74,6 +74,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         *pages.routes,
         *api.routes,
         *invite_api.routes,
+        *portal.routes,
         *documents_api.routes,
         WebSocketRoute("/ws", signaling_endpoint),
         Mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static"),

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
@@ -74,6 +74,22 @@ async def start_page(request: Request) -> Response:
     return render(request, "start.html")
 
 
+async def contract_start_page(request: Request) -> Response:
+    """A contract's own start page (R-1.5): numbers issued here are only for that contract."""
+    from server.portal import contract_for_embed  # the portal builds on these pages
+
+    key = request.path_params["key"]
+    async with request.app.state.database.session() as db:
+        if await contract_for_embed(db, key) is None:
+            return render(request, "start.html", status=404, page_error="error.not_found")
+    panel = request.query_params.get("panel") == "1"
+    return render(request, "start.html", panel=panel, page_config={"embed": key})
+
+
+async def embed_script(request: Request) -> Response:
+    return FileResponse(WEB_DIR / "static" / "js" / "embed.js", media_type="text/javascript; charset=utf-8")
+
+
 async def login_page(request: Request) -> Response:
     if request.method == "GET":
         if await current_rep(request) is not None:
@@ -129,6 +145,8 @@ async def switch_language(request: Request) -> Response:
 
 routes = [
     Route("/", start_page, methods=["GET"]),
+    Route("/c/{key}", contract_start_page, methods=["GET"]),
+    Route("/embed.js", embed_script, methods=["GET"]),
     Route("/login", login_page, methods=["GET", "POST"]),
     Route("/logout", logout, methods=["POST"]),
     Route("/rep", rep_page, methods=["GET"]),

@@ -9,6 +9,7 @@ from server.auth import csrf, sessions
 from server.auth.accounts import RepIdentity, identity_of
 from server.errors import MendanError
 from server.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from server.settings import Settings
 
 LANG_COOKIE = "mendan_lang"
 
@@ -47,3 +48,11 @@ async def require_csrf(request: Request, submitted: str | None = None) -> None:
         submitted,
     ):
         raise MendanError(ErrorCode.CSRF_FAILED)
+
+
+def public_base_url(connection: HTTPConnection, settings: Settings) -> str:
+    """Where people reach us, for links we hand out: configured, or as this request came in."""
+    if settings.public_url:
+        return settings.public_url
+    scheme = {"ws": "http", "wss": "https"}.get(connection.url.scheme, connection.url.scheme)
+    return f"{scheme}://{connection.url.netloc}"

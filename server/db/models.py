@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -18,6 +18,8 @@ class Contract(Base):
     customer_number: Mapped[str] = mapped_column(String(16), unique=True)
     company_name: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[float] = mapped_column(Float)
+    embed_key: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    __table_args__ = (UniqueConstraint("embed_key", name="uq_contracts_embed_key"),)
 
 
 class Account(Base):

@@ -92,7 +92,8 @@
     showError(null);
     Mendan.setText(byId("connection-number"), "");
     showPanel("progress");
-    Mendan.request("POST", "/api/numbers", {}, function (error, data) {
+    var body = Mendan.config.embed ? { embed: Mendan.config.embed } : {};
+    Mendan.request("POST", "/api/numbers", body, function (error, data) {
       if (error) {
         showPanel("start");
         showError(error);

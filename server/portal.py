@@ -1,0 +1,121 @@
+"""The contract portal (R-9): customer number, IDs, storage, password change, the embed snippet."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from server.auth import csrf
+from server.auth.accounts import MIN_PASSWORD_LENGTH, RepIdentity, check_login, set_password
+from server.db.models import Account, Contract, Document
+from server.errors import MendanError
+from server.i18n import catalogue_for
+from server.pages import render
+from server.web_context import current_rep, language, public_base_url, require_csrf
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    """One login ID of the contract as the portal lists it."""
+
+    login: str
+    display_name: str
+    storage_bytes: int
+
+
+async def embed_key_of(db: AsyncSession, contract_id: int) -> str:
+    """The contract's embed key, made on first use (contracts older than the column have none)."""
+    contract = await db.get(Contract, contract_id)
+    assert contract is not None
+    if not contract.embed_key:
+        contract.embed_key = secrets.token_urlsafe(12)
+    return contract.embed_key
+
+
+async def contract_for_embed(db: AsyncSession, key: str) -> int | None:
+    """The contract whose web site carries this embed key, if any."""
+    return await db.scalar(select(Contract.id).where(Contract.embed_key == key))
+
+
+async def storage_by_account(db: AsyncSession, contract_id: int) -> list[AccountRow]:
+    """Each ID with the bytes it stores (documents; recordings add theirs in the same place)."""
+    document_bytes = (
+        select(Document.account_id, func.coalesce(func.sum(Document.size), 0).label("bytes"))
+        .group_by(Document.account_id)
+        .subquery()
+    )
+    rows = await db.execute(
+        select(Account.login, Account.display_name, func.coalesce(document_bytes.c.bytes, 0))
+        .outerjoin(document_bytes, document_bytes.c.account_id == Account.id)
+        .where(Account.contract_id == contract_id)
+        .order_by(Account.login)
+    )
+    return [AccountRow(login, name, int(used)) for login, name, used in rows.tuples()]
+
+
+def embed_snippet(base_url: str, key: str, label: str) -> str:
+    start = f"{base_url}/c/{key}"
+    return (
+        f'<a href="{start}" target="_blank" rel="noopener">{label}</a>\n'
+        f'<script src="{base_url}/embed.js" data-mendan="{key}" async></script>'
+    )
+
+
+async def portal_page(request: Request) -> Response:
+    rep = await current_rep(request)
+    if rep is None:
+        return RedirectResponse("/login", status_code=303)
+    return await _portal(request, rep)
+
+
+async def _portal(request: Request, rep: RepIdentity, status: int = 200, **extra: object) -> Response:
+    state = request.app.state
+    async with state.database.session() as db, db.begin():
+        key = await embed_key_of(db, rep.contract_id)
+        accounts = await storage_by_account(db, rep.contract_id)
+    base = public_base_url(request, state.settings)
+    label = catalogue_for(language(request)).text("start.button")
+    return render(
+        request,
+        "portal.html",
+        status=status,
+        rep=rep,
+        accounts=accounts,
+        start_url=f"{base}/c/{key}",
+        snippet=embed_snippet(base, key, label),
+        min_password=MIN_PASSWORD_LENGTH,
+        **extra,
+    )
+
+
+async def change_password(request: Request) -> Response:
+    rep = await current_rep(request)
+    if rep is None:
+        return RedirectResponse("/login", status_code=303)
+    form = await request.form()
+    try:
+        await require_csrf(request, str(form.get(csrf.FIELD, "")))
+    except MendanError:
+        return await _portal(request, rep, status=403, password_error="error.csrf_failed")
+    current, new, again = (str(form.get(name, "")) for name in ("current", "new", "again"))
+    if new != again:
+        return await _portal(request, rep, status=400, password_error="portal.password_mismatch")
+    if len(new) < MIN_PASSWORD_LENGTH:
+        return await _portal(request, rep, status=400, password_error="portal.password_short")
+    async with request.app.state.database.session() as db, db.begin():
+        if await check_login(db, rep.login, current) is None:
+            return await _portal(request, rep, status=400, password_error="portal.password_wrong")
+        await set_password(db, rep.login, new)
+    return await _portal(request, rep, password_done=True)
+
+
+routes = [
+    Route("/portal", portal_page, methods=["GET"]),
+    Route("/portal/password", change_password, methods=["POST"]),
+]
