@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
-from server import api, invite_api, pages, portal
+from server import api, environment, invite_api, pages, portal
 from server.clock import Clock
 from server.db.database import Database
 from server.documents import api as documents_api
@@ -75,6 +75,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         *api.routes,
         *invite_api.routes,
         *portal.routes,
+        *environment.routes,
         *documents_api.routes,
         WebSocketRoute("/ws", signaling_endpoint),
         Mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static"),

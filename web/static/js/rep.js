@@ -75,5 +75,8 @@
     });
   }
 
+  if (!Mendan.requireFeature(byId("connect-button"), "video_call")) {
+    Mendan.setText(byId("error-message"), Mendan.unavailableReason("video_call"));
+  }
   byId("connect-form").onsubmit = connect;
 })(Mendan);

@@ -108,8 +108,32 @@
     Mendan.show(this.root, true);
   };
 
+  /* Controls for features this browser lacks are disabled, with the reason shown. */
+  Room.prototype.applyCompat = function () {
+    var needs = {
+      "start-media": "video_call",
+      "mic-toggle": "video_call",
+      "camera-toggle": "video_call",
+      "speaker-toggle": "video_call",
+      "chat-send": "chat",
+      "chat-input": "chat"
+    };
+    for (var id in needs) {
+      if (needs.hasOwnProperty(id)) {
+        Mendan.requireFeature(byId(id), needs[id]);
+      }
+    }
+    var reason = Mendan.unavailableReason("video_call");
+    if (reason) {
+      byId("consent-unsupported").textContent = reason;
+      Mendan.show(byId("consent-unsupported"), true);
+      Mendan.show(byId("consent-bridge-link"), true);
+    }
+  };
+
   Room.prototype.bindControls = function () {
     var self = this;
+    this.applyCompat();
     byId("mic-toggle").onclick = function () {
       self.setMedia("mic", !self.media.mic);
     };

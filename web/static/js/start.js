@@ -109,6 +109,7 @@
     });
   }
 
+  Mendan.show(byId("compat-banner"), !Mendan.features.video_call);
   byId("start-meeting").onclick = issue;
   byId("new-number").onclick = issue;
   var resumed = remembered();

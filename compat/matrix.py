@@ -1,0 +1,119 @@
+"""What each Mendan feature needs from a browser, and what the browsers we know have.
+
+Pages detect capabilities themselves (web/static/js/capabilities.js has one detector per
+Capability) and compute features with the same rules, from the JSON that
+``python -m compat.generate`` writes. The 動作環境 page renders ENGINES through the same rules.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Capability(enum.StrEnum):
+    """Something a page can detect in the browser it runs in."""
+
+    XHR = "xhr"
+    WEBSOCKET = "websocket"
+    PEER_CONNECTION = "peer_connection"
+    GET_USER_MEDIA = "get_user_media"
+    MEDIA_RECORDER = "media_recorder"
+    CANVAS_CAPTURE = "canvas_capture"
+    WEB_AUDIO = "web_audio"
+    FILE_UPLOAD = "file_upload"
+    BRIDGE = "bridge"
+
+
+class Feature(enum.StrEnum):
+    """Something people do in Mendan."""
+
+    ISSUE_NUMBER = "issue_number"
+    WAIT_FOR_REP = "wait_for_rep"
+    VIDEO_CALL = "video_call"
+    CHAT = "chat"
+    SEE_DOCUMENTS = "see_documents"
+    RECEIVE_FILES = "receive_files"
+    SHARE_FILES = "share_files"
+    RECORDING = "recording"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A feature works when every capability of any one of ``ways`` is present."""
+
+    feature: Feature
+    ways: tuple[frozenset[Capability], ...]
+    reason: str  # catalogue key saying why it is unavailable and what to do
+
+
+C = Capability
+RULES: tuple[Rule, ...] = (
+    Rule(Feature.ISSUE_NUMBER, (frozenset({C.XHR}),), "compat.reason.no_xhr"),
+    Rule(Feature.WAIT_FOR_REP, (frozenset({C.WEBSOCKET}),), "compat.reason.no_websocket"),
+    Rule(
+        Feature.VIDEO_CALL,
+        (frozenset({C.WEBSOCKET, C.PEER_CONNECTION, C.GET_USER_MEDIA}), frozenset({C.WEBSOCKET, C.BRIDGE})),
+        "compat.reason.no_webrtc",
+    ),
+    Rule(Feature.CHAT, (frozenset({C.WEBSOCKET}),), "compat.reason.no_websocket"),
+    Rule(Feature.SEE_DOCUMENTS, (frozenset({C.WEBSOCKET}),), "compat.reason.no_websocket"),
+    Rule(Feature.RECEIVE_FILES, (frozenset({C.WEBSOCKET, C.XHR}),), "compat.reason.no_websocket"),
+    Rule(Feature.SHARE_FILES, (frozenset({C.WEBSOCKET, C.FILE_UPLOAD}),), "compat.reason.no_file_upload"),
+    Rule(
+        Feature.RECORDING,
+        (frozenset({C.PEER_CONNECTION, C.MEDIA_RECORDER, C.CANVAS_CAPTURE, C.WEB_AUDIO}),),
+        "compat.reason.no_recording",
+    ),
+)
+
+
+def available(features_of: frozenset[Capability]) -> dict[Feature, bool]:
+    """Each feature, and whether a browser with these capabilities can use it."""
+    return {rule.feature: any(way <= features_of for way in rule.ways) for rule in RULES}
+
+
+@dataclass(frozen=True)
+class Engine:
+    """A browser family customers arrive with, and the capabilities it has."""
+
+    key: str
+    name: str  # shown as is on 動作環境
+    capabilities: frozenset[Capability]
+    note: str = ""  # catalogue key with advice for this browser, if any
+
+
+_MODERN = frozenset(C) - {C.BRIDGE}
+_LEGACY = frozenset({C.XHR, C.WEBSOCKET, C.FILE_UPLOAD})
+ENGINES: tuple[Engine, ...] = (
+    Engine("chromium", "Google Chrome / Microsoft Edge (Chromium)", _MODERN),
+    Engine("firefox", "Firefox", _MODERN),
+    Engine("safari", "Safari (macOS / iPhone / iPad)", _MODERN),
+    Engine("android", "Android Chrome", _MODERN),
+    Engine(
+        "legacy_bridge",
+        "Internet Explorer 11 ・ WebRTC 無効のブラウザ + Mendan ブリッジ",
+        _LEGACY | {C.BRIDGE},
+        "compat.note.bridge",
+    ),
+    Engine(
+        "legacy",
+        "Internet Explorer 11 ・ WebRTC 無効のブラウザ(ブリッジなし)",
+        _LEGACY,
+        "compat.note.no_bridge",
+    ),
+)
+
+
+def as_json() -> dict[str, object]:
+    """The matrix as the pages receive it."""
+    return {
+        "capabilities": [capability.value for capability in Capability],
+        "features": {
+            rule.feature.value: {
+                "ways": [sorted(c.value for c in way) for way in rule.ways],
+                "reason": rule.reason,
+            }
+            for rule in RULES
+        },
+    }

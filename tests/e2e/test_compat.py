@@ -1,0 +1,57 @@
+"""R-8.1/8.2 in a real Chromium with WebRTC removed (as a company policy would): numbers still
+issue, the call is disabled with the reason and the way to the bridge, 動作環境 says so too."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.e2e.meeting_steps import connect, issue_number, log_in, tid
+
+NO_WEBRTC = """
+for (const name of Object.getOwnPropertyNames(window)) {
+    if (/^(webkit)?RTC/.test(name)) { try { delete window[name]; } catch (e) {} }
+}
+delete window.MediaDevices;
+for (const name of ['mediaDevices', 'getUserMedia', 'webkitGetUserMedia']) {
+    try { delete Navigator.prototype[name]; } catch (e) {}
+}
+"""
+
+
+def test_no_webrtc_issues_a_number_and_explains(server, person):
+    server.create_account("tanaka", name="田中 太郎", company="株式会社サンプル")
+    customer = person("customer")
+    customer.context.add_init_script(NO_WEBRTC)
+    number = issue_number(customer, server)
+    expect(tid(customer, "compat-banner")).to_be_visible()
+    expect(tid(customer, "compat-banner")).to_contain_text("Mendan ブリッジ")
+
+    rep = person("rep")
+    log_in(rep, server, "tanaka")
+    connect(rep, number)
+    expect(
+        customer.get_by_text("株式会社サンプル 田中 太郎 さん")
+    ).to_be_visible()  # still sees who connected
+    expect(tid(customer, "start-media")).to_be_disabled()
+    expect(customer.locator("#consent-unsupported")).to_contain_text("WebRTC")
+    expect(customer.get_by_role("link", name="Mendan ブリッジの追加方法").first).to_be_visible()
+    tid(rep, "chat-input").fill("お電話でご案内します")  # chat still works both ways
+    tid(rep, "chat-send").click()
+    expect(tid(customer, "chat-message")).to_contain_text(["お電話でご案内します"])
+
+
+def test_environment_page_lists_engines_and_this_browser(server, person):
+    page = person("visitor")
+    page.goto(server.url + "/environment")
+    matrix = tid(page, "environment-matrix")
+    expect(matrix.locator("tr[data-engine=legacy] td[data-feature=video_call]")).to_have_text("×")
+    expect(matrix.locator("tr[data-engine=legacy] td[data-feature=issue_number]")).to_have_text("○")
+    expect(matrix.locator("tr[data-engine=legacy_bridge] td[data-feature=video_call]")).to_have_text("○")
+    expect(matrix.locator("tr[data-engine=this] td[data-feature=video_call]")).to_have_text("○")
+
+    crippled = person("crippled")
+    crippled.context.add_init_script(NO_WEBRTC)
+    crippled.goto(server.url + "/environment")
+    expect(
+        tid(crippled, "environment-matrix").locator("tr[data-engine=this] td[data-feature=video_call]")
+    ).to_have_text("×")

@@ -1,0 +1,44 @@
+"""The one feature matrix: its rules, its generated JSON for pages, and a detector per capability."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from compat import generate
+from compat.matrix import ENGINES, RULES, Capability, Feature, available
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_generated_js_matches_the_matrix() -> None:
+    assert generate.JS_PATH.read_text(encoding="utf-8") == generate.render_js(), (
+        "run python -m compat.generate"
+    )
+
+
+def test_every_capability_has_a_detector_in_the_pages() -> None:
+    source = (ROOT / "web" / "static" / "js" / "capabilities.js").read_text(encoding="utf-8")
+    detectors = set(re.findall(r"^\s{4}(\w+): function \(\)", source, re.M))
+    assert detectors == {capability.value for capability in Capability}
+
+
+def test_every_feature_has_a_rule_and_reason() -> None:
+    assert {rule.feature for rule in RULES} == set(Feature)
+
+
+def test_a_browser_without_webrtc_can_issue_and_wait_but_not_call() -> None:
+    legacy = available(frozenset({Capability.XHR, Capability.WEBSOCKET, Capability.FILE_UPLOAD}))
+    assert legacy[Feature.ISSUE_NUMBER] and legacy[Feature.WAIT_FOR_REP] and legacy[Feature.CHAT]
+    assert not legacy[Feature.VIDEO_CALL] and not legacy[Feature.RECORDING]
+
+
+def test_the_bridge_gives_the_call_but_not_recording() -> None:
+    bridged = available(frozenset({Capability.XHR, Capability.WEBSOCKET, Capability.BRIDGE}))
+    assert bridged[Feature.VIDEO_CALL] and not bridged[Feature.RECORDING]
+
+
+def test_modern_engines_have_everything() -> None:
+    for engine in ENGINES:
+        if engine.key in ("chromium", "firefox", "safari", "android"):
+            assert all(available(engine.capabilities).values()), engine.key
