@@ -8,7 +8,12 @@ Capability) and compute features with the same rules, from the JSON that
 from __future__ import annotations
 
 import enum
+import json
 from dataclasses import dataclass
+from pathlib import Path
+
+PROVEN_PATH = Path(__file__).resolve().parent / "proven.json"
+"""What the browser-matrix tests proved on these machines, written by that suite (see its tests)."""
 
 
 class Capability(enum.StrEnum):
@@ -81,15 +86,16 @@ class Engine:
     name: str  # shown as is on 動作環境
     capabilities: frozenset[Capability]
     note: str = ""  # catalogue key with advice for this browser, if any
+    tested_as: tuple[str, ...] = ()  # the e2e suite's engine ids that stand for this browser here
 
 
 _MODERN = frozenset(C) - {C.BRIDGE}
 _LEGACY = frozenset({C.XHR, C.WEBSOCKET, C.FILE_UPLOAD})
 ENGINES: tuple[Engine, ...] = (
-    Engine("chromium", "Google Chrome / Microsoft Edge (Chromium)", _MODERN),
-    Engine("firefox", "Firefox", _MODERN),
+    Engine("chromium", "Google Chrome / Microsoft Edge (Chromium)", _MODERN, tested_as=("chromium",)),
+    Engine("firefox", "Firefox", _MODERN, tested_as=("firefox",)),
     Engine("safari", "Safari (macOS / iPhone / iPad)", _MODERN),
-    Engine("android", "Android Chrome", _MODERN),
+    Engine("android", "スマートフォン(Android Chrome など)", _MODERN, tested_as=("phone",)),
     Engine(
         "legacy_bridge",
         "Internet Explorer 11 ・ WebRTC 無効のブラウザ + Mendan ブリッジ",
@@ -101,8 +107,22 @@ ENGINES: tuple[Engine, ...] = (
         "Internet Explorer 11 ・ WebRTC 無効のブラウザ(ブリッジなし)",
         _LEGACY,
         "compat.note.no_bridge",
+        tested_as=("chromium-nowebrtc", "firefox-nowebrtc"),
     ),
 )
+
+
+def proven() -> dict[str, dict[str, str]]:
+    """Per engine key, each feature the matrix suite proved: "works" or "disabled"."""
+    if not PROVEN_PATH.exists():
+        return {}
+    by_test_engine: dict[str, dict[str, str]] = json.loads(PROVEN_PATH.read_text(encoding="utf-8"))
+    out: dict[str, dict[str, str]] = {}
+    for engine in ENGINES:
+        for test_engine in engine.tested_as:
+            for feature, result in by_test_engine.get(test_engine, {}).items():
+                out.setdefault(engine.key, {})[feature] = result
+    return out
 
 
 def as_json() -> dict[str, object]:

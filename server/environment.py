@@ -6,14 +6,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from compat.matrix import ENGINES, RULES, available
+from compat.matrix import ENGINES, RULES, available, proven
 from server.pages import render
 
 
 async def environment_page(request: Request) -> Response:
     features = [rule.feature for rule in RULES]
     rows = [(engine, available(engine.capabilities)) for engine in ENGINES]
-    return render(request, "environment.html", features=features, rows=rows)
+    return render(request, "environment.html", features=features, rows=rows, proven=proven())
 
 
 routes = [Route("/environment", environment_page, methods=["GET"])]

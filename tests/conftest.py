@@ -9,6 +9,8 @@ import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from tests.support.browser import launch_options
+from tests.support.engines import NO_WEBRTC_SCRIPT, PHONE, firefox_options
+from tests.support.proof import Proof
 from tests.support.server import MendanServer
 
 ServerFactory = Callable[..., MendanServer]
@@ -45,6 +47,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 @pytest.fixture(scope="session")
+def proof() -> Proof:
+    return Proof()
+
+
+@pytest.fixture(scope="session")
 def playwright_instance() -> Iterator[Playwright]:
     with sync_playwright() as playwright:
         yield playwright
@@ -58,15 +65,50 @@ def browser(playwright_instance: Playwright, tmp_path_factory: pytest.TempPathFa
     browser.close()
 
 
+class Firefoxes:
+    """Firefox ESR launched on first use, with and without WebRTC (one browser each per session)."""
+
+    def __init__(self, playwright: Playwright, home: Path) -> None:
+        self.playwright = playwright
+        self.home = home
+        self.launched: dict[bool, Browser] = {}
+
+    def get(self, webrtc: bool) -> Browser:
+        if webrtc not in self.launched:
+            self.launched[webrtc] = self.playwright.firefox.launch(**firefox_options(webrtc, self.home))
+        return self.launched[webrtc]
+
+
+@pytest.fixture(scope="session")
+def firefoxes(
+    playwright_instance: Playwright, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Firefoxes]:
+    engines = Firefoxes(playwright_instance, tmp_path_factory.mktemp("firefox-home"))
+    yield engines
+    for browser in engines.launched.values():
+        browser.close()
+
+
 @pytest.fixture
-def person(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Callable[..., Page]]:
-    """person(name) -> a page in its own browser context, with fake camera and mic allowed."""
+def person(
+    browser: Browser, firefoxes: Firefoxes, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., Page]]:
+    """person(name, engine="chromium") -> a page in its own browser context with fake camera and mic.
+
+    Engines are those of tests/support/engines.py.
+    """
     contexts = []
     pages: dict[str, Page] = {}
     artifacts = Path(__file__).resolve().parent.parent / "test-artifacts"
 
-    def make(name: str = "person", **context_options: object) -> Page:
-        context = browser.new_context(permissions=["camera", "microphone"], **context_options)  # type: ignore[arg-type]
+    def make(name: str = "person", engine: str = "chromium", **context_options: object) -> Page:
+        if engine.startswith("firefox"):
+            context = firefoxes.get(webrtc=engine == "firefox").new_context(**context_options)  # type: ignore[arg-type]
+        else:
+            options = {**PHONE, **context_options} if engine == "phone" else context_options
+            context = browser.new_context(permissions=["camera", "microphone"], **options)  # type: ignore[arg-type]
+            if engine == "chromium-nowebrtc":
+                context.add_init_script(NO_WEBRTC_SCRIPT)
         context.set_default_timeout(15000)
         contexts.append(context)
         page = context.new_page()

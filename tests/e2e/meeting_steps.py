@@ -112,3 +112,26 @@ def selected_candidate_types(page: Page) -> list[str]:
         }"""
     )
     return result
+
+
+def wait_for_audio(page: Page, remotes: int = 1, timeout: float = 15.0) -> list[float]:
+    """Wait until audio from ``remotes`` others arrives with a non-zero level (energy)."""
+    deadline = time.monotonic() + timeout
+    levels: list[float] = []
+    while time.monotonic() < deadline:
+        levels = page.evaluate(
+            """async () => {
+                const out = [];
+                for (const link of Object.values(Mendan.debug.room.links)) {
+                    const stats = await link.pc.getStats();
+                    stats.forEach((r) => {
+                        if (r.type === 'inbound-rtp' && r.kind === 'audio') out.push(r.totalAudioEnergy || 0);
+                    });
+                }
+                return out;
+            }"""
+        )
+        if len(levels) >= remotes and all(level > 0 for level in levels):
+            return levels
+        time.sleep(0.25)
+    raise AssertionError(f"no audio level from the others: {levels}")

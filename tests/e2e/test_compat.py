@@ -7,21 +7,10 @@ from playwright.sync_api import expect
 
 from tests.e2e.meeting_steps import connect, issue_number, log_in, tid
 
-NO_WEBRTC = """
-for (const name of Object.getOwnPropertyNames(window)) {
-    if (/^(webkit)?RTC/.test(name)) { try { delete window[name]; } catch (e) {} }
-}
-delete window.MediaDevices;
-for (const name of ['mediaDevices', 'getUserMedia', 'webkitGetUserMedia']) {
-    try { delete Navigator.prototype[name]; } catch (e) {}
-}
-"""
-
 
 def test_no_webrtc_issues_a_number_and_explains(server, person):
     server.create_account("tanaka", name="田中 太郎", company="株式会社サンプル")
-    customer = person("customer")
-    customer.context.add_init_script(NO_WEBRTC)
+    customer = person("customer", engine="chromium-nowebrtc")
     number = issue_number(customer, server)
     expect(tid(customer, "compat-banner")).to_be_visible()
     expect(tid(customer, "compat-banner")).to_contain_text("Mendan ブリッジ")
@@ -44,13 +33,17 @@ def test_environment_page_lists_engines_and_this_browser(server, person):
     page = person("visitor")
     page.goto(server.url + "/environment")
     matrix = tid(page, "environment-matrix")
-    expect(matrix.locator("tr[data-engine=legacy] td[data-feature=video_call]")).to_have_text("×")
-    expect(matrix.locator("tr[data-engine=legacy] td[data-feature=issue_number]")).to_have_text("○")
+    legacy_call = matrix.locator("tr[data-engine=legacy] td[data-feature=video_call]")
+    expect(legacy_call).to_contain_text("×")
+    expect(legacy_call).to_have_attribute("data-proven", "disabled")  # shown as proven by the matrix suite
+    expect(matrix.locator("tr[data-engine=chromium] td[data-feature=video_call]")).to_have_attribute(
+        "data-proven", "works"
+    )
+    expect(matrix.locator("tr[data-engine=legacy] td[data-feature=issue_number]")).to_contain_text("○")
     expect(matrix.locator("tr[data-engine=legacy_bridge] td[data-feature=video_call]")).to_have_text("○")
     expect(matrix.locator("tr[data-engine=this] td[data-feature=video_call]")).to_have_text("○")
 
-    crippled = person("crippled")
-    crippled.context.add_init_script(NO_WEBRTC)
+    crippled = person("crippled", engine="chromium-nowebrtc")
     crippled.goto(server.url + "/environment")
     expect(
         tid(crippled, "environment-matrix").locator("tr[data-engine=this] td[data-feature=video_call]")

@@ -42,3 +42,9 @@ def test_modern_engines_have_everything() -> None:
     for engine in ENGINES:
         if engine.key in ("chromium", "firefox", "safari", "android"):
             assert all(available(engine.capabilities).values()), engine.key
+
+
+def test_generated_matrix_doc_matches() -> None:
+    assert generate.DOC_PATH.read_text(encoding="utf-8") == generate.render_doc(), (
+        "run python -m compat.generate"
+    )

@@ -1,0 +1,130 @@
+"""The browser matrix (issue 9): every meeting feature on every engine pair the compat matrix
+says works, and cleanly disabled with a reason where it says it does not. Results are recorded
+and checked against compat/ at the end (see test_matrix_agrees_with_compat)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from playwright.sync_api import expect
+
+from compat.matrix import ENGINES, PROVEN_PATH, Feature, available
+from tests.e2e.meeting_steps import (
+    connect,
+    invite_url,
+    issue_number,
+    join_by_invite,
+    log_in,
+    tid,
+    wait_for_advancing_video,
+    wait_for_audio,
+)
+
+CUSTOMER_ENGINES = ("chromium", "firefox", "phone")
+REP_ENGINES = ("chromium", "firefox")
+CALL_PAIRS = [(customer, rep) for customer in CUSTOMER_ENGINES for rep in REP_ENGINES]
+
+
+def _meeting(server, person, customer_engine: str, rep_engine: str):  # type: ignore[no-untyped-def]
+    server.create_account("tanaka", name="田中 太郎", company="株式会社サンプル")
+    customer = person("customer", engine=customer_engine)
+    rep = person("rep", engine=rep_engine)
+    number = issue_number(customer, server)
+    log_in(rep, server, "tanaka")
+    connect(rep, number)
+    return customer, rep
+
+
+@pytest.mark.parametrize(
+    ("customer_engine", "rep_engine"), CALL_PAIRS, ids=[f"{c}-{r}" for c, r in CALL_PAIRS]
+)
+def test_call_video_and_audio_both_ways(server, person, proof, customer_engine, rep_engine):
+    customer, rep = _meeting(server, person, customer_engine, rep_engine)
+    proof.record(customer_engine, Feature.ISSUE_NUMBER, works=True)
+    proof.record(customer_engine, Feature.WAIT_FOR_REP, works=True)
+    tid(customer, "start-media").click()
+    for page in (customer, rep):
+        wait_for_advancing_video(page, timeout=30)
+        wait_for_audio(page)
+    proof.record(customer_engine, Feature.VIDEO_CALL, works=True)
+    proof.record(rep_engine, Feature.VIDEO_CALL, works=True)
+
+
+@pytest.mark.parametrize("engine", ("chromium", "firefox", "phone"))
+def test_chat_invite_and_reconnect(server, person, proof, engine):
+    rep_engine = "firefox" if engine == "chromium" else "chromium"  # always a mixed pair
+    customer, rep = _meeting(server, person, engine, rep_engine)
+    tid(customer, "start-media").click()
+    wait_for_advancing_video(rep, timeout=30)
+
+    tid(customer, "chat-input").fill("よろしくお願いします")
+    tid(customer, "chat-send").click()
+    expect(tid(rep, "chat-message")).to_contain_text(["よろしくお願いします"])
+    tid(rep, "chat-input").fill("資料をご覧ください")
+    tid(rep, "chat-send").click()
+    expect(tid(customer, "chat-message")).to_contain_text(["資料をご覧ください"])
+    proof.record(engine, Feature.CHAT, works=True)
+
+    guest = person("guest", engine=engine)
+    join_by_invite(guest, invite_url(rep), "山田 花子")
+    wait_for_advancing_video(guest, remotes=2, timeout=30)
+    wait_for_advancing_video(customer, remotes=2, timeout=30)
+
+    customer.evaluate("Mendan.debug.room.signaling.simulateDrop()")
+    expect(tid(customer, "notice")).to_have_text("再接続しました", timeout=20000)
+    wait_for_advancing_video(rep, remotes=2, timeout=30)
+    expect(tid(customer, "meeting")).to_have_attribute("data-state", "connected")
+
+
+@pytest.mark.parametrize("engine", ("chromium-nowebrtc", "firefox-nowebrtc"))
+def test_without_webrtc_the_call_is_disabled_with_a_reason(server, person, proof, engine):
+    customer, rep = _meeting(server, person, engine, "chromium")
+    proof.record(engine, Feature.ISSUE_NUMBER, works=True)
+    expect(tid(customer, "compat-banner")).to_be_visible()
+    expect(customer.get_by_text("株式会社サンプル 田中 太郎 さん")).to_be_visible()
+    proof.record(engine, Feature.WAIT_FOR_REP, works=True)
+    expect(tid(customer, "start-media")).to_be_disabled()
+    expect(customer.locator("#consent-unsupported")).to_contain_text("WebRTC")
+    expect(tid(customer, "mic-toggle")).to_be_disabled()
+    proof.record(engine, Feature.VIDEO_CALL, works=False)
+    tid(rep, "chat-input").fill("お電話でご案内します")
+    tid(rep, "chat-send").click()
+    expect(tid(customer, "chat-message")).to_contain_text(["お電話でご案内します"])
+    tid(customer, "chat-input").fill("承知しました")
+    tid(customer, "chat-send").click()
+    expect(tid(rep, "chat-message")).to_contain_text(["承知しました"])
+    proof.record(engine, Feature.CHAT, works=True)
+
+
+MATRIX_TESTS = len(CALL_PAIRS) + 3 + 2  # the parametrized cases above
+
+
+def test_matrix_agrees_with_compat(proof, request):
+    """Fails when compat/ claims a feature on an engine where the suite shows otherwise (or the
+    reverse), and, after a full matrix run, when compat/proven.json (what 動作環境 shows as
+    proven) differs from what this run proved."""
+    claims = {
+        test_engine: available(engine.capabilities) for engine in ENGINES for test_engine in engine.tested_as
+    }
+    contradictions = [
+        f"{engine}: {feature.value} {'works' if works else 'is disabled'}, compat says the opposite"
+        for (engine, feature), works in proof.results.items()
+        if claims[engine][feature] != works
+    ]
+    assert contradictions == []
+    ran = [
+        item for item in request.session.items if item.module is request.module and item is not request.node
+    ]
+    if len(ran) < MATRIX_TESTS:
+        return  # a partial run (-k …): what ran was checked above
+    failed = [item.name for item in ran if not getattr(getattr(item, "rep_call", None), "passed", False)]
+    assert failed == [], "the matrix is incomplete, so nothing can be called proven"
+    results = proof.as_json()
+    if os.environ.get("MENDAN_WRITE_PROVEN") == "1":
+        PROVEN_PATH.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    committed = json.loads(PROVEN_PATH.read_text(encoding="utf-8"))
+    assert committed == results, (
+        "compat/proven.json is stale: MENDAN_WRITE_PROVEN=1 pytest tests/e2e/test_matrix.py"
+    )
