@@ -42,3 +42,27 @@ def test_toggles(server, person):
     tid(rep, "video-share-toggle").click()
     expect(tid(rep, "remote-video")).to_be_visible()
     wait_for_advancing_video(customer)
+
+
+def test_controls_work_from_the_keyboard_and_have_names(server, person):
+    server.create_account("tanaka")
+    customer, rep = person("customer"), person("rep")
+    start_meeting(customer, rep, server, "tanaka")
+    wait_for_advancing_video(rep)
+    for control, name in (
+        ("mic-toggle", "マイク"),
+        ("camera-toggle", "カメラ"),
+        ("speaker-toggle", "スピーカー"),
+        ("video-share-toggle", "ビデオ共有"),
+        ("leave-button", "接続終了"),
+    ):
+        expect(customer.get_by_role("button", name=name, exact=True)).to_have_attribute("data-testid", control)
+    tid(customer, "mic-toggle").focus()
+    customer.keyboard.press("Space")
+    expect(tid(customer, "mic-toggle")).to_have_attribute("aria-pressed", "false")
+    customer.keyboard.press("Enter")
+    expect(tid(customer, "mic-toggle")).to_have_attribute("aria-pressed", "true")
+    tid(customer, "chat-input").focus()
+    customer.keyboard.type("キーボードだけで送信")
+    customer.keyboard.press("Enter")
+    expect(tid(rep, "chat-message")).to_contain_text(["キーボードだけで送信"])
