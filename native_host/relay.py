@@ -1,0 +1,174 @@
+"""Remote video to the page: decoded frames become JPEG ``frame`` messages.
+
+Latency beats smoothness: one task keeps only the newest decoded frame, another encodes and sends
+it as soon as the previous one has left. A page that reads slowly gets fewer frames, never old
+ones. When encoding and sending take longer than the frame interval the picture shrinks (and
+grows back when there is room); a JPEG over the size cap is re-encoded at a coarser quality.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import fractions
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import av
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+
+from native_host.messages import Frame
+
+log = logging.getLogger(__name__)
+
+MAX_JPEG_BYTES = 512 * 1024
+"""Base64 makes 4/3 of this, plus JSON: the frame stays well under the browser's 1 MiB."""
+WIDTHS = (1280, 960, 640, 480, 320, 240)
+QUALITIES = (4, 6, 9, 14, 20, 31)
+"""mjpeg qscale, best first; 4 looks like a browser's JPEG at about 85."""
+
+Send = Callable[[Frame], Awaitable[None]]
+
+
+@dataclass
+class Ladder:
+    """Picks the picture width: down when a frame costs more than its interval, up when far less."""
+
+    max_width: int
+    interval: float
+    step: int = 0
+    _cost: float = 0.0
+    _cheap_since: float | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        self._widths = [w for w in WIDTHS if w <= self.max_width] or [WIDTHS[-1]]
+
+    @property
+    def width(self) -> int:
+        return self._widths[self.step]
+
+    def record(self, cost: float, now: float) -> None:
+        """Feed the seconds one frame took to encode and send."""
+        self._cost = cost if not self._cost else 0.8 * self._cost + 0.2 * cost
+        if self._cost > self.interval and self.step < len(self._widths) - 1:
+            self.step += 1
+            self._cost = 0.0
+            self._cheap_since = None
+            log.info("frames cost %.1f ms: width down to %d", cost * 1000, self.width)
+        elif self._cost < 0.4 * self.interval and self.step > 0:
+            if self._cheap_since is None:
+                self._cheap_since = now
+            elif now - self._cheap_since > 2.0:
+                self.step -= 1
+                self._cheap_since = None
+                log.info("frames are cheap: width up to %d", self.width)
+        else:
+            self._cheap_since = None
+
+
+class JpegEncoder:
+    """Scales a decoded frame and encodes it as one JPEG under ``max_bytes``."""
+
+    def __init__(self, max_bytes: int = MAX_JPEG_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self.quality = 0
+        self._contexts: dict[tuple[int, int, int], av.VideoCodecContext] = {}
+
+    def _context(self, width: int, height: int) -> av.VideoCodecContext:
+        key = (width, height, self.quality)
+        ctx = self._contexts.get(key)
+        if ctx is None:
+            ctx = av.CodecContext.create("mjpeg", "w")
+            assert isinstance(ctx, av.VideoCodecContext)
+            ctx.width, ctx.height, ctx.pix_fmt = width, height, "yuvj420p"
+            ctx.time_base = fractions.Fraction(1, 30)
+            ctx.qmin = ctx.qmax = QUALITIES[self.quality]
+            ctx.open()
+            self._contexts = {key: ctx}  # sizes change rarely: keep only the current one
+        return ctx
+
+    def encode(self, frame: av.VideoFrame, max_width: int) -> tuple[bytes, int, int]:
+        """(jpeg, width, height): at most ``max_width`` wide, aspect kept, even dimensions."""
+        width = min(frame.width, max_width) // 2 * 2
+        height = max(2, round(frame.height * width / frame.width) // 2 * 2)
+        scaled = frame.reformat(width=width, height=height, format="yuvj420p")
+        while True:
+            scaled.pts = None
+            packets = self._context(width, height).encode(scaled)
+            data = b"".join(bytes(p) for p in packets)
+            if len(data) <= self.max_bytes or self.quality == len(QUALITIES) - 1:
+                return data, width, height
+            self.quality += 1
+            log.info("JPEG of %d bytes over the cap: quality step %d", len(data), self.quality)
+
+
+class VideoRelay:
+    """Turns one remote video track into ``frame`` messages for ``peer_id``."""
+
+    def __init__(
+        self, peer_id: str, track: MediaStreamTrack, send: Send, max_width: int = 640, max_fps: float = 30.0
+    ) -> None:
+        self.peer_id = peer_id
+        self._track = track
+        self._send = send
+        self._ladder = Ladder(max_width, 1.0 / max_fps)
+        self._min_interval = 1.0 / max_fps
+        self._encoder = JpegEncoder()
+        self._latest: tuple[av.VideoFrame, float] | None = None
+        self._fresh = asyncio.Event()
+        self.frames_received = 0
+        self.frames_sent = 0
+
+    async def run(self) -> None:
+        """Relay until the track ends; cancelling stops it."""
+        pusher = asyncio.create_task(self._push())
+        try:
+            await self._pull()
+        finally:
+            pusher.cancel()
+
+    async def _pull(self) -> None:
+        while True:
+            try:
+                frame = await self._track.recv()
+            except MediaStreamError:
+                log.info("video of %s ended", self.peer_id)
+                return
+            assert isinstance(frame, av.VideoFrame)
+            self.frames_received += 1
+            self._latest = (frame, time.time())  # an unsent older frame is dropped here
+            self._fresh.set()
+
+    async def _push(self) -> None:
+        seq = 0
+        last_sent = 0.0
+        while True:
+            await self._fresh.wait()
+            self._fresh.clear()
+            if self._latest is None:
+                continue
+            frame, captured_at = self._latest
+            self._latest = None
+            started = time.monotonic()
+            jpeg, width, height = await asyncio.to_thread(self._encoder.encode, frame, self._ladder.width)
+            seq += 1
+            await self._send(
+                Frame(
+                    peer_id=self.peer_id,
+                    width=width,
+                    height=height,
+                    seq=seq,
+                    captured_at=captured_at,
+                    jpeg=base64.b64encode(jpeg).decode("ascii"),
+                )
+            )
+            self.frames_sent += 1
+            now = time.monotonic()
+            self._ladder.record(now - started, now)
+            # Never faster than max_fps (the preview asks for fewer frames than remote streams).
+            wait = self._min_interval - (now - last_sent)
+            last_sent = now
+            if wait > 0:
+                await asyncio.sleep(wait)
