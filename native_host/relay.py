@@ -30,6 +30,7 @@ QUALITIES = (4, 6, 9, 14, 20, 31)
 """mjpeg qscale, best first; 4 looks like a browser's JPEG at about 85."""
 
 Send = Callable[[Frame], Awaitable[None]]
+_TIME_BASE = fractions.Fraction(1, 30)
 
 
 @dataclass
@@ -74,6 +75,7 @@ class JpegEncoder:
     def __init__(self, max_bytes: int = MAX_JPEG_BYTES) -> None:
         self.max_bytes = max_bytes
         self.quality = 0
+        self._pts = 0
         self._contexts: dict[tuple[int, int, int], av.VideoCodecContext] = {}
 
     def _context(self, width: int, height: int) -> av.VideoCodecContext:
@@ -83,7 +85,7 @@ class JpegEncoder:
             ctx = av.CodecContext.create("mjpeg", "w")
             assert isinstance(ctx, av.VideoCodecContext)
             ctx.width, ctx.height, ctx.pix_fmt = width, height, "yuvj420p"
-            ctx.time_base = fractions.Fraction(1, 30)
+            ctx.time_base = _TIME_BASE
             ctx.qmin = ctx.qmax = QUALITIES[self.quality]
             ctx.open()
             self._contexts = {key: ctx}  # sizes change rarely: keep only the current one
@@ -95,7 +97,10 @@ class JpegEncoder:
         height = max(2, round(frame.height * width / frame.width) // 2 * 2)
         scaled = frame.reformat(width=width, height=height, format="yuvj420p")
         while True:
-            scaled.pts = None
+            # The encoder refuses a frame without a pts newer than the last one.
+            self._pts += 1
+            scaled.pts = self._pts
+            scaled.time_base = _TIME_BASE  # else PyAV rescales the pts and may repeat one
             packets = self._context(width, height).encode(scaled)
             data = b"".join(bytes(p) for p in packets)
             if len(data) <= self.max_bytes or self.quality == len(QUALITIES) - 1:
@@ -123,11 +128,16 @@ class VideoRelay:
 
     async def run(self) -> None:
         """Relay until the track ends; cancelling stops it."""
-        pusher = asyncio.create_task(self._push())
+        pusher = asyncio.create_task(self._push(), name=f"relay-push-{self.peer_id}")
+        puller = asyncio.create_task(self._pull(), name=f"relay-pull-{self.peer_id}")
         try:
-            await self._pull()
+            # Whichever ends first ends both; a failure in either is raised here, not lost.
+            done, _ = await asyncio.wait((pusher, puller), return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                task.result()
         finally:
             pusher.cancel()
+            puller.cancel()
 
     async def _pull(self) -> None:
         while True:
@@ -143,15 +153,21 @@ class VideoRelay:
 
     async def _push(self) -> None:
         seq = 0
-        last_sent = 0.0
+        next_allowed = 0.0
         while True:
             await self._fresh.wait()
+            # Never faster than max_fps (the preview asks for fewer frames than remote streams);
+            # wait before taking the frame, so the one taken is the newest.
+            delay = next_allowed - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
             self._fresh.clear()
             if self._latest is None:
                 continue
             frame, captured_at = self._latest
             self._latest = None
             started = time.monotonic()
+            next_allowed = started + self._min_interval
             jpeg, width, height = await asyncio.to_thread(self._encoder.encode, frame, self._ladder.width)
             seq += 1
             await self._send(
@@ -167,8 +183,3 @@ class VideoRelay:
             self.frames_sent += 1
             now = time.monotonic()
             self._ladder.record(now - started, now)
-            # Never faster than max_fps (the preview asks for fewer frames than remote streams).
-            wait = self._min_interval - (now - last_sent)
-            last_sent = now
-            if wait > 0:
-                await asyncio.sleep(wait)
