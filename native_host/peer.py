@@ -97,7 +97,7 @@ class Peer:
     def start(self) -> None:
         """As peer.js's start(): the initiator adds its tracks and offers; the other waits."""
         if self.initiator:
-            self._spawn(self._offer())
+            self._spawn(self._first_offer())
 
     def signal(self, message: Signal) -> None:
         """Queue the remote's description or candidate; handled in order by this peer's task."""
@@ -127,6 +127,13 @@ class Peer:
             for kind, have in kinds.items():
                 if not have:
                     self.pc.addTransceiver(kind, direction="recvonly")
+
+    async def _first_offer(self) -> None:
+        try:
+            await self._offer()
+        except Exception as exc:  # answered as a notification: no request is waiting for it
+            log.exception("%s: offer failed", self.peer_id)
+            await self._send(BridgeError(ErrorCode.SIGNAL_FAILED, f"offer failed: {exc}").reply())
 
     async def _offer(self) -> None:
         self._add_local_media()
