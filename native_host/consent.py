@@ -24,6 +24,7 @@ from native_host.messages import ErrorCode
 log = logging.getLogger(__name__)
 
 PROMPT_TIMEOUT = 120.0
+EXIT_GRACE = 2.0
 
 ConsentPrompt = Callable[[str, str], Awaitable[Consent | None]]
 """(origin, language) -> the user's answer, or None when the window was closed unanswered."""
@@ -66,16 +67,28 @@ async def window_prompt(origin: str, language: str) -> Consent | None:
         stdout=asyncio.subprocess.PIPE,  # a pipe to us, never the browser's channel
         stderr=None,  # inherits the host's stderr: the log
     )
+    assert process.stdout is not None
     try:
-        out, _ = await asyncio.wait_for(process.communicate(), PROMPT_TIMEOUT)
+        answer = await asyncio.wait_for(_read_answer(process.stdout), PROMPT_TIMEOUT)
     except TimeoutError:
         log.warning("consent window for %s timed out", origin)
-        process.kill()
-        await process.wait()
-        return None
-    try:
-        answer = json.loads(out.decode("utf-8").strip().splitlines()[-1])["answer"]
-    except (ValueError, IndexError, KeyError, TypeError):
-        log.warning("consent window for %s gave no answer (exit %s)", origin, process.returncode)
-        return None
-    return Consent(answer) if answer in (Consent.ALLOW, Consent.DENY) else None
+        answer = None
+    finally:
+        # The answer is in; a window toolkit still tearing down gets a moment, then is ended.
+        try:
+            await asyncio.wait_for(process.wait(), EXIT_GRACE)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+    return answer
+
+
+async def _read_answer(stdout: asyncio.StreamReader) -> Consent | None:
+    while line := await stdout.readline():
+        try:
+            value = json.loads(line)["answer"]
+        except (ValueError, KeyError, TypeError):
+            continue  # not our line: a toolkit's chatter
+        return Consent(value) if value in (Consent.ALLOW, Consent.DENY) else None
+    log.warning("consent window ended without an answer")
+    return None

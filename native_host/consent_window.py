@@ -1,8 +1,8 @@
 """The consent window: ``python -m native_host.consent_window ORIGIN [LANGUAGE]``.
 
-Shows the question in a pywebview window and prints ``{"answer": "allow"|"deny"|null}`` as the
-last line on stdout (the host reads it through a pipe). The page is built from the catalogue, so
-every visible string is translatable.
+Shows the question in a pywebview window and prints one line ``{"answer": "allow"|"deny"|null}``
+on stdout as soon as the user answers (the host reads it through a pipe and ends the process).
+The page is built from the catalogue, so every visible string is translatable.
 """
 
 from __future__ import annotations
@@ -42,10 +42,17 @@ class _Api:
         self.window: Any = None
 
     def answer(self, value: str) -> None:
-        if value in ("allow", "deny"):
+        if value in ("allow", "deny") and self.answer_value is None:
             self.answer_value = value
+            # Said before the window closes: a toolkit that hangs while tearing down must not
+            # keep the answer from the host.
+            _say(value)
         if self.window is not None:
             self.window.destroy()
+
+
+def _say(answer: str | None) -> None:
+    print(json.dumps({"answer": answer}), flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         webview.start()
     except Exception as exc:  # no GUI toolkit or no display: refuse this time, say why in the log
         print(f"consent window failed: {exc!r}", file=sys.stderr)
-    print(json.dumps({"answer": api.answer_value}), flush=True)
+    if api.answer_value is None:
+        _say(None)
     return 0
 
 
