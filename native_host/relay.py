@@ -35,7 +35,9 @@ _TIME_BASE = fractions.Fraction(1, 30)
 
 @dataclass
 class Ladder:
-    """Picks the picture width: down when a frame costs more than its interval, up when far less."""
+    """Picks the picture width from the CPU one encode takes: down when it would eat half the frame
+    interval, up when it stays far below. CPU time, not wall time: on a busy machine waiting for a
+    core says nothing about the picture size, and shrinking it would only lose detail."""
 
     max_width: int
     interval: float
@@ -51,14 +53,14 @@ class Ladder:
         return self._widths[self.step]
 
     def record(self, cost: float, now: float) -> None:
-        """Feed the seconds one frame took to encode and send."""
+        """Feed the CPU seconds one frame took to scale and encode."""
         self._cost = cost if not self._cost else 0.8 * self._cost + 0.2 * cost
-        if self._cost > self.interval and self.step < len(self._widths) - 1:
+        if self._cost > 0.5 * self.interval and self.step < len(self._widths) - 1:
             self.step += 1
             self._cost = 0.0
             self._cheap_since = None
-            log.info("frames cost %.1f ms: width down to %d", cost * 1000, self.width)
-        elif self._cost < 0.4 * self.interval and self.step > 0:
+            log.info("encoding costs %.1f ms of CPU: width down to %d", cost * 1000, self.width)
+        elif self._cost < 0.2 * self.interval and self.step > 0:
             if self._cheap_since is None:
                 self._cheap_since = now
             elif now - self._cheap_since > 2.0:
@@ -75,6 +77,7 @@ class JpegEncoder:
     def __init__(self, max_bytes: int = MAX_JPEG_BYTES) -> None:
         self.max_bytes = max_bytes
         self.quality = 0
+        self.cpu_seconds = 0.0
         self._pts = 0
         self._contexts: dict[tuple[int, int, int], av.VideoCodecContext] = {}
 
@@ -92,7 +95,17 @@ class JpegEncoder:
         return ctx
 
     def encode(self, frame: av.VideoFrame, max_width: int) -> tuple[bytes, int, int]:
-        """(jpeg, width, height): at most ``max_width`` wide, aspect kept, even dimensions."""
+        """(jpeg, width, height): at most ``max_width`` wide, aspect kept, even dimensions.
+
+        ``cpu_seconds`` then holds the thread CPU time it took.
+        """
+        started = time.thread_time()
+        try:
+            return self._encode(frame, max_width)
+        finally:
+            self.cpu_seconds = time.thread_time() - started
+
+    def _encode(self, frame: av.VideoFrame, max_width: int) -> tuple[bytes, int, int]:
         width = min(frame.width, max_width) // 2 * 2
         height = max(2, round(frame.height * width / frame.width) // 2 * 2)
         scaled = frame.reformat(width=width, height=height, format="yuvj420p")
@@ -166,8 +179,7 @@ class VideoRelay:
                 continue
             frame, captured_at = self._latest
             self._latest = None
-            started = time.monotonic()
-            next_allowed = started + self._min_interval
+            next_allowed = time.monotonic() + self._min_interval
             jpeg, width, height = await asyncio.to_thread(self._encoder.encode, frame, self._ladder.width)
             seq += 1
             await self._send(
@@ -181,5 +193,4 @@ class VideoRelay:
                 )
             )
             self.frames_sent += 1
-            now = time.monotonic()
-            self._ladder.record(now - started, now)
+            self._ladder.record(self._encoder.cpu_seconds, time.monotonic())

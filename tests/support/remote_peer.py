@@ -77,7 +77,8 @@ class RemoteParticipant:
 def split_candidates(sdp: str) -> tuple[str, list[dict[str, Any]]]:
     """The SDP without its candidate lines, and those candidates as trickled signals would carry
     them (so a test can trickle as a browser does, although aiortc itself does not)."""
-    kept, candidates = [], []
+    kept: list[str] = []
+    candidates: list[dict[str, Any]] = []
     mline = -1
     mid: str | None = None
     for line in sdp.splitlines():
