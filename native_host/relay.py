@@ -107,19 +107,25 @@ class JpegEncoder:
 
     def _encode(self, frame: av.VideoFrame, max_width: int) -> tuple[bytes, int, int]:
         width = min(frame.width, max_width) // 2 * 2
-        height = max(2, round(frame.height * width / frame.width) // 2 * 2)
-        scaled = frame.reformat(width=width, height=height, format="yuvj420p")
         while True:
+            height = max(2, round(frame.height * width / frame.width) // 2 * 2)
+            scaled = frame.reformat(width=width, height=height, format="yuvj420p")
             # The encoder refuses a frame without a pts newer than the last one.
             self._pts += 1
             scaled.pts = self._pts
             scaled.time_base = _TIME_BASE  # else PyAV rescales the pts and may repeat one
-            packets = self._context(width, height).encode(scaled)
-            data = b"".join(bytes(p) for p in packets)
-            if len(data) <= self.max_bytes or self.quality == len(QUALITIES) - 1:
+            data = b"".join(bytes(p) for p in self._context(width, height).encode(scaled))
+            if len(data) <= self.max_bytes:
+                if len(data) < self.max_bytes // 4 and self.quality > 0:
+                    self.quality -= 1  # the picture calmed down: finer from the next frame on
                 return data, width, height
-            self.quality += 1
-            log.info("JPEG of %d bytes over the cap: quality step %d", len(data), self.quality)
+            if self.quality < len(QUALITIES) - 1:
+                self.quality += 1
+                log.info("JPEG of %d bytes over the cap: quality step %d", len(data), self.quality)
+            elif width > WIDTHS[-1]:
+                width = width // 4 * 2  # coarsest quality and still too big: half the size
+            else:
+                return data, width, height  # a 240 px JPEG is far below any cap the host uses
 
 
 class VideoRelay:

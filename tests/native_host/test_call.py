@@ -28,6 +28,9 @@ class CallResult:
     remote_audio_frames: int
     remote_audio_peak: float
     sockets: dict[str, int]
+    luma_on: int
+    luma_off: int
+    audio_peak_off: float
     exit_code: int
     stderr: str
 
@@ -68,6 +71,11 @@ async def _call(home: Path, host_initiates: bool) -> CallResult:
         await host.wait_for(lambda m: m.get("type") == "frame" and m["peer_id"] == "remote1", 10)
         await asyncio.sleep(CALL_SECONDS)
         sockets = socket_kinds(host.pid)
+        luma_on = remote.last_luma
+        muted = await host.request({"type": "set_media", "camera": False, "mic": False})
+        assert muted["type"] == "ok", muted
+        await asyncio.sleep(1.0)
+        luma_off, audio_peak_off = remote.last_luma, remote.last_audio_peak
         closed = await host.request({"type": "close_peer", "peer_id": "remote1"})
         assert closed["type"] == "ok", closed
         assert (await host.request({"type": "shutdown"}))["type"] == "ok"
@@ -87,6 +95,9 @@ async def _call(home: Path, host_initiates: bool) -> CallResult:
         remote_audio_frames=remote.audio_frames,
         remote_audio_peak=remote.audio_peak,
         sockets=sockets,
+        luma_on=luma_on,
+        luma_off=luma_off,
+        audio_peak_off=audio_peak_off,
         exit_code=code,
         stderr=host.stderr.decode(),
     )
@@ -121,6 +132,8 @@ def _check(result: CallResult) -> None:
     assert result.remote_audio_frames >= CALL_SECONDS * 25 and result.remote_audio_peak > 0.1
     assert result.states[:2] == ["connecting", "connected"] and result.states[-1] == "closed"
     assert set(result.sockets) <= {"udp", "udp6", "unix"}, "only ICE's UDP sockets, no TCP"
+    assert result.luma_on > 60 and result.luma_off < 30, "camera off sends black frames"
+    assert result.audio_peak_off < 0.01, "mic off sends silence"
     assert result.exit_code == 0
     assert "Traceback" not in result.stderr, result.stderr
 

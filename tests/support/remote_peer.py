@@ -23,6 +23,8 @@ class RemoteParticipant:
         self.video_frames = 0
         self.audio_frames = 0
         self.audio_peak = 0.0
+        self.last_luma = 0
+        self.last_audio_peak = 0.0
         self.video_delays: list[float] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._sources = [SyntheticAudioTrack(), SyntheticVideoTrack()]
@@ -42,9 +44,12 @@ class RemoteParticipant:
                 plane = frame.planes[0]
                 sent = read_timestamp(bytes(plane), frame.width, frame.height, plane.line_size)
                 self.video_delays.append(((stamp_ms(time.time()) - sent) % (1 << 24)) / 1000)
+                middle = bytes(plane)[plane.line_size * (frame.height // 2) :][: frame.width]
+                self.last_luma = sum(middle) // len(middle)
             elif isinstance(frame, av.AudioFrame):
                 self.audio_frames += 1
-                self.audio_peak = max(self.audio_peak, peak_level(bytes(frame.planes[0])))
+                self.last_audio_peak = peak_level(bytes(frame.planes[0]))
+                self.audio_peak = max(self.audio_peak, self.last_audio_peak)
 
     def add_tracks(self) -> None:
         for track in self._sources:
