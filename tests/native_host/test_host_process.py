@@ -59,6 +59,7 @@ def test_bad_frames_are_answered_and_the_host_stays_up(tmp_path: Path) -> None:
     ]
     assert code == 0
     assert b"Traceback" not in host.stderr
+    assert "browser closed the port" in (tmp_path / "mendan-bridge" / "host.log").read_text(encoding="utf-8")
 
 
 async def _truncated(home: Path) -> int:
