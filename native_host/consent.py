@@ -73,6 +73,11 @@ async def window_prompt(origin: str, language: str) -> Consent | None:
     except TimeoutError:
         log.warning("consent window for %s timed out", origin)
         answer = None
+    except asyncio.CancelledError:
+        log.info("page gone: closing the consent window for %s", origin)
+        process.kill()
+        await process.wait()
+        raise
     finally:
         # The answer is in; a window toolkit still tearing down gets a moment, then is ended.
         try:

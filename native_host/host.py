@@ -8,6 +8,7 @@ The host never listens on a socket: the browser's pipes are its only channel.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -47,6 +48,13 @@ MediaOpener = Callable[..., LocalMedia]
 PREVIEW_WIDTH, PREVIEW_FPS = 320, 15
 
 
+class _Later(BaseModel):
+    """A handler's promise that the reply comes from a task it started."""
+
+
+_LATER = _Later()
+
+
 class Host:
     """The state of one page's session: its origin, the camera and mic, and its peers."""
 
@@ -68,6 +76,7 @@ class Host:
         self.peers: dict[str, Peer] = {}
         self.running = True
         self._preview: asyncio.Task[None] | None = None
+        self._starting: asyncio.Task[None] | None = None
         self._handlers: dict[type[BaseModel], Callable[[Any], Awaitable[BaseModel | None]]] = {
             Hello: self._hello,
             StartMedia: self._start_media,
@@ -83,8 +92,10 @@ class Host:
         if not isinstance(message, Hello) and self.origin is None:
             raise BridgeError(ErrorCode.NOT_READY, "send hello first")
         reply = await self._handlers[type(message)](message)
+        if reply is _LATER:
+            return None
         request_id = getattr(message, "request_id", None)
-        if reply is None and request_id is not None and not isinstance(message, Signal):
+        if reply is None and request_id is not None:
             return Ok(request_id=request_id)
         return reply
 
@@ -110,11 +121,34 @@ class Host:
             max_peers=MAX_PEERS,
         )
 
-    async def _start_media(self, message: StartMedia) -> None:
-        assert self.origin is not None
+    async def _start_media(self, message: StartMedia) -> BaseModel | None:
         if self.media is not None:
             self.media.set_enabled(message.camera, message.mic)
-            return
+            return None
+        if self._starting is not None:
+            raise BridgeError(ErrorCode.NOT_READY, "start_media is already waiting for the user")
+        # The user may take a minute in the consent window: answer later, keep reading meanwhile,
+        # so that the page closing (EOF) ends the host and the window with it.
+        self._starting = asyncio.create_task(self._start_media_later(message), name="start-media")
+        return _LATER
+
+    async def _start_media_later(self, message: StartMedia) -> None:
+        try:
+            await self._open(message)
+        except BridgeError as exc:
+            await self._send(exc.reply(message.request_id))
+        except Exception:
+            log.exception("start_media failed")
+            await self._send(
+                BridgeError(ErrorCode.INTERNAL, "internal error (see the host log)").reply(message.request_id)
+            )
+        else:
+            await self._send(Ok(request_id=message.request_id))
+        finally:
+            self._starting = None
+
+    async def _open(self, message: StartMedia) -> None:
+        assert self.origin is not None
         await ensure_consent(self._store, self.origin, self._prompt)
         config = self._store.load()
         self.media = self._open_media(message.camera, message.mic, config.video_device, config.audio_device)
@@ -142,13 +176,14 @@ class Host:
         self.peers[message.peer_id] = peer
         peer.start()
 
-    async def _signal(self, message: Signal) -> None:
+    async def _signal(self, message: Signal) -> BaseModel:
         peer = self.peers.get(message.peer_id)
         if peer is None:
             raise BridgeError(ErrorCode.UNKNOWN_PEER, f"no peer {message.peer_id}")
         if message.description is None and message.candidate is None:
             raise BridgeError(ErrorCode.MALFORMED_MESSAGE, "a signal needs a description or a candidate")
-        peer.signal(message)  # the peer replies to a request_id once it has handled the signal
+        peer.signal(message)
+        return _LATER  # the peer replies to a request_id once it has handled the signal
 
     async def _close_peer(self, message: ClosePeer) -> None:
         peer = self.peers.pop(message.peer_id, None)
@@ -166,6 +201,10 @@ class Host:
 
     async def close(self) -> None:
         """Close every peer and release camera and mic."""
+        if self._starting is not None:
+            self._starting.cancel()  # closes a consent window that is still up
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._starting
         for peer in list(self.peers.values()):
             await peer.close()
         self.peers.clear()
