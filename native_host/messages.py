@@ -99,7 +99,11 @@ class Hello(_Message):
 
 
 class StartMedia(_Message):
-    """Start camera and mic (asks the user in the host's own window on first use on the origin)."""
+    """Start camera and mic (asks the user in the host's own window on first use on the origin).
+
+    The ``ok`` comes once the user has answered and capture runs; the host handles other
+    messages meanwhile. Sent again after success, it only switches camera and mic.
+    """
 
     type: Literal["start_media"] = "start_media"
     request_id: RequestId

@@ -52,8 +52,8 @@ def parse_candidate(candidate: IceCandidate) -> RTCIceCandidate | None:
         return None
     try:
         parsed = candidate_from_sdp(text.removeprefix("a=").removeprefix("candidate:"))
-    except (ValueError, IndexError) as exc:
-        raise BridgeError(ErrorCode.SIGNAL_FAILED, f"unreadable candidate: {exc}") from None
+    except (ValueError, IndexError, AssertionError):  # aiortc asserts on too few fields
+        raise BridgeError(ErrorCode.SIGNAL_FAILED, f"unreadable candidate: {text[:100]!r}") from None
     parsed.sdpMid = candidate.sdp_mid
     parsed.sdpMLineIndex = candidate.sdp_mline_index
     return parsed
