@@ -19,7 +19,17 @@ def take_stdout() -> int:
     frames = os.dup(1)
     os.dup2(2, 1)
     sys.stdout = sys.stderr
+    _binary(0)
+    _binary(frames)
     return frames
+
+
+def _binary(fd: int) -> None:
+    # Windows opens the standard fds in text mode: CRLF translation would corrupt the lengths.
+    if sys.platform == "win32":
+        import msvcrt
+
+        msvcrt.setmode(fd, os.O_BINARY)
 
 
 def stdin_reader(loop: asyncio.AbstractEventLoop, fd: int = 0) -> asyncio.StreamReader:

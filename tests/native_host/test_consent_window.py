@@ -55,7 +55,10 @@ def _xdotool(display: str, *args: str) -> str:
 def _wait_for_window(display: str, answer: Future[Consent | None], timeout: float = 20.0) -> str:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        assert not answer.done(), f"the window ended before it was shown: {answer.result()}"
+        assert not answer.done(), (
+            f"the window ended before it was shown ({answer.result()}): pywebview's GTK backend needs "
+            "python3-gi importable and gir1.2-webkit2-4.1; the window's error is in the captured stderr"
+        )
         found = _xdotool(display, "search", "--name", "Mendan").split()
         if found:
             return found[0]
