@@ -6,6 +6,7 @@ the tree equals what this writes.
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ _ERROR_MEANINGS: dict[m.ErrorCode, str] = {
     m.ErrorCode.UNSUPPORTED_VERSION: f"`v` is not {m.VERSION}",
     m.ErrorCode.CALLER_NOT_ALLOWED: "the extension that started the host is not ours (then the host exits)",
     m.ErrorCode.ORIGIN_NOT_ALLOWED: "the meeting origin is not on the host's allow-list",
-    m.ErrorCode.NOT_READY: "`hello` has not been accepted yet",
+    m.ErrorCode.NOT_READY: "`hello` not accepted yet, or `start_media` still waiting for the user",
     m.ErrorCode.CONSENT_DENIED: "the user refused camera and mic for this origin",
     m.ErrorCode.MEDIA_UNAVAILABLE: "the camera or mic could not be opened",
     m.ErrorCode.MEDIA_NOT_STARTED: "`create_peer` before `start_media`",
@@ -62,7 +63,7 @@ def _section(model: type[BaseModel]) -> str:
         for name, prop in schema.get("properties", {}).items()
         if name not in ("v", "type")
     ]
-    lines = [f"### `{m.type_name(model)}`", "", (model.__doc__ or "").strip(), ""]
+    lines = [f"### `{m.type_name(model)}`", "", inspect.cleandoc(model.__doc__ or ""), ""]
     if rows:
         lines += ["| field | type | required | note |", "| --- | --- | --- | --- |", *rows, ""]
     return "\n".join(lines)
