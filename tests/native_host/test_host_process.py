@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import struct
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.support.aio import run
-from tests.support.bridge_host import ORIGIN, HostProcess, frame, listening_sockets, write_config
+from tests.support.bridge_host import (
+    FIREFOX_EXTENSION_ID,
+    ORIGIN,
+    ROOT,
+    HostProcess,
+    frame,
+    listening_sockets,
+    write_config,
+)
 
 
 async def _unknown_caller(home: Path) -> tuple[dict[str, object], int]:
@@ -97,3 +107,32 @@ def test_the_listener_check_sees_a_real_listener() -> None:
         server.bind(("127.0.0.1", 0))
         server.listen()
         assert any(entry.startswith("tcp ") for entry in listening_sockets(os.getpid()))
+
+
+async def _firefox(home: Path) -> tuple[dict[str, object], int]:
+    manifest = str(home / ".mozilla" / "native-messaging-hosts" / "jp.mendan.bridge.json")
+    host = await HostProcess(home, caller=[manifest, FIREFOX_EXTENSION_ID]).start()
+    reply = await host.request({"type": "hello", "origin": ORIGIN})
+    return reply, await host.close()
+
+
+def test_firefox_caller_is_recognised(tmp_path: Path) -> None:
+    write_config(tmp_path)
+    reply, code = run(_firefox(tmp_path))
+    assert reply["type"] == "welcome" and code == 0
+
+
+def test_a_stray_print_never_reaches_the_browser() -> None:
+    script = (
+        "import os, ctypes\n"
+        "from native_host.stdio import take_stdout\n"
+        "fd = take_stdout()\n"
+        "print('stray print')\n"
+        "ctypes.CDLL(None).puts(b'stray C write')\n"
+        "os.write(fd, b'FRAME')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, timeout=30, check=True
+    )
+    assert result.stdout == b"FRAME"
+    assert b"stray print" in result.stderr and b"stray C write" in result.stderr

@@ -20,12 +20,15 @@ EXTENSION_ID = "abcdefghijklmnopabcdefghijklmnop"
 ORIGIN = "https://meet.example.jp"
 
 
+FIREFOX_EXTENSION_ID = "bridge@mendan.jp"
+
+
 def write_config(config_home: Path, consent: Consent | None = Consent.ALLOW) -> None:
-    """A config.json that trusts the test extension and origin (and pre-approves it)."""
+    """A config.json that trusts the test extensions and origin (and pre-approves it)."""
     store = ConfigStore(config_home / "mendan-bridge")
     store.save(
         BridgeConfig(
-            allowed_extensions=[EXTENSION_ID],
+            allowed_extensions=[EXTENSION_ID, FIREFOX_EXTENSION_ID],
             meeting_origins=[ORIGIN],
             consent={ORIGIN: consent} if consent else {},
         )
@@ -40,9 +43,11 @@ def frame(obj: Any) -> bytes:
 class HostProcess:
     """``python -m native_host <caller>`` with pipes; messages in and out as dicts."""
 
-    def __init__(self, config_home: Path, caller: str = f"chrome-extension://{EXTENSION_ID}/") -> None:
+    def __init__(
+        self, config_home: Path, caller: str | list[str] = f"chrome-extension://{EXTENSION_ID}/"
+    ) -> None:
         self.config_home = config_home
-        self.caller = caller
+        self.caller = [caller] if isinstance(caller, str) else caller
         self.process: asyncio.subprocess.Process | None = None
         self.received: list[tuple[float, dict[str, Any]]] = []
         self.stderr = b""
@@ -64,7 +69,7 @@ class HostProcess:
             sys.executable,
             "-m",
             "native_host",
-            self.caller,
+            *self.caller,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
