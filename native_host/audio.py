@@ -1,8 +1,8 @@
 """Remote audio: play it on the default output device and report its level to the page.
 
 Audio must be pulled even when it cannot be played (no sound card), or aiortc's queue grows
-without end. Playback is fed from a short buffer that drops the oldest audio past
-``MAX_BUFFER_SECONDS``, so speech never lags behind the picture.
+without end. Playback is fed from a short buffer that starts after ``PREBUFFER_SECONDS`` and drops
+the oldest audio past ``MAX_BUFFER_SECONDS``, so speech neither crackles nor lags the picture.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ SAMPLE_RATE = 48000
 CHANNELS = 2
 LEVEL_INTERVAL = 0.2
 MAX_BUFFER_SECONDS = 0.2
+PREBUFFER_SECONDS = 0.06
+"""Playback starts (and restarts after running dry) with this much queued: absorbs network jitter."""
 _BYTES_PER_SECOND = SAMPLE_RATE * CHANNELS * 2
 
 Send = Callable[[AudioLevel], Awaitable[None]]
@@ -45,13 +47,20 @@ class _Speaker:
     def __init__(self, peer_id: str) -> None:
         self._buffer: collections.deque[bytes] = collections.deque()
         self._buffered = 0
+        self._playing = False
         self._lock = threading.Lock()
         self._stream: Any = None
         try:
             import sounddevice  # imported here: a missing libportaudio2 must not stop the host
 
             self._stream = sounddevice.RawOutputStream(
-                samplerate=SAMPLE_RATE, channels=CHANNELS, dtype="int16", callback=self._fill
+                samplerate=SAMPLE_RATE,
+                channels=CHANNELS,
+                dtype="int16",
+                callback=self._fill,
+                # A Python callback on a busy machine misses tight deadlines: ~100 ms of device
+                # buffer trades a little delay for no crackle.
+                latency="high",
             )
             self._stream.start()
         except Exception as exc:  # PortAudioError, OSError (no libportaudio2): no sound, the call goes on
@@ -62,13 +71,17 @@ class _Speaker:
         wanted = frames * CHANNELS * 2
         chunk = bytearray()
         with self._lock:
-            while self._buffer and len(chunk) < wanted:
+            if not self._playing and self._buffered >= PREBUFFER_SECONDS * _BYTES_PER_SECOND:
+                self._playing = True
+            while self._playing and self._buffer and len(chunk) < wanted:
                 piece = self._buffer.popleft()
                 take = piece[: wanted - len(chunk)]
                 chunk += take
                 if len(take) < len(piece):
                     self._buffer.appendleft(piece[len(take) :])
             self._buffered -= len(chunk)
+            if len(chunk) < wanted:
+                self._playing = False  # ran dry: wait for the prebuffer again instead of crackling
         out[:] = bytes(chunk) + bytes(wanted - len(chunk))
 
     def play(self, pcm: bytes) -> None:

@@ -35,8 +35,8 @@ class CallResult:
     stderr: str
 
 
-async def _call(home: Path, host_initiates: bool) -> CallResult:
-    host = await HostProcess(home).start()
+async def _call(home: Path, host_initiates: bool, env: dict[str, str] | None = None) -> CallResult:
+    host = await HostProcess(home).start(env)
     remote = RemoteParticipant()
     try:
         await host.open_session()
