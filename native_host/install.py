@@ -29,8 +29,8 @@ log = logging.getLogger(__name__)
 
 HOST_NAME = "jp.mendan.bridge"
 DESCRIPTION = "Mendan bridge: WebRTC for browsers without it"
-DEFAULT_CHROME_EXTENSION_ID = "lkbmhfmkgjgkcbfnlcjcppnhpkmpodhe"
-"""Placeholder until the extension's key is pinned (TESTING.md: id from the manifest key)."""
+DEFAULT_CHROME_EXTENSION_ID = "ijahegiphjlbioafcfemnihgjgaelkka"
+"""The id extension/manifest.json's key pins (tests/unit/test_extension.py checks they agree)."""
 DEFAULT_FIREFOX_EXTENSION_ID = "bridge@mendan.jp"
 _CHROME_ID = re.compile(r"^[a-p]{32}$")
 

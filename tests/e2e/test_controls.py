@@ -56,7 +56,9 @@ def test_controls_work_from_the_keyboard_and_have_names(server, person):
         ("video-share-toggle", "ビデオ共有"),
         ("leave-button", "接続終了"),
     ):
-        expect(customer.get_by_role("button", name=name, exact=True)).to_have_attribute("data-testid", control)
+        expect(customer.get_by_role("button", name=name, exact=True)).to_have_attribute(
+            "data-testid", control
+        )
     tid(customer, "mic-toggle").focus()
     customer.keyboard.press("Space")
     expect(tid(customer, "mic-toggle")).to_have_attribute("aria-pressed", "false")

@@ -32,8 +32,8 @@
       return typeof window.FormData !== "undefined" && typeof window.File !== "undefined";
     },
     bridge: function () {
-      // The Mendan bridge extension marks the page before any script of ours runs.
-      return document.documentElement.getAttribute("data-mendan-bridge") === "1";
+      // Set by bridge.js once the extension answered and its host accepted this origin.
+      return Mendan.bridgeReady === true;
     }
   };
 
@@ -82,7 +82,16 @@
   /* Disable a control for a feature this browser lacks, with the reason next to it and as its title. */
   Mendan.requireFeature = function (node, feature) {
     var reason = Mendan.unavailableReason(feature);
-    if (!node || !reason) {
+    if (!node) {
+      return !reason;
+    }
+    if (!reason) {
+      if (node.getAttribute("data-unavailable") === feature) {
+        node.disabled = false; // it became available (the bridge answered)
+        node.removeAttribute("title");
+        node.removeAttribute("aria-disabled");
+        node.removeAttribute("data-unavailable");
+      }
       return true;
     }
     node.disabled = true;
@@ -92,8 +101,18 @@
     return false;
   };
 
+  var changeListeners = [];
+
+  /* Call listener whenever detection changes its mind (the bridge answers after page load). */
+  Mendan.onCapabilityChange = function (listener) {
+    changeListeners.push(listener);
+  };
+
   Mendan.recheckCapabilities = function () {
     Mendan.capabilities = detect();
     Mendan.features = allowed(Mendan.capabilities);
+    for (var i = 0; i < changeListeners.length; i++) {
+      changeListeners[i]();
+    }
   };
 })(Mendan, MendanCompat);

@@ -75,8 +75,11 @@
     });
   }
 
-  if (!Mendan.requireFeature(byId("connect-button"), "video_call")) {
-    Mendan.setText(byId("error-message"), Mendan.unavailableReason("video_call"));
+  function checkBrowser() {
+    var works = Mendan.requireFeature(byId("connect-button"), "video_call");
+    Mendan.setText(byId("error-message"), works ? "" : Mendan.unavailableReason("video_call"));
   }
+  checkBrowser();
+  Mendan.onCapabilityChange(checkBrowser);
   byId("connect-form").onsubmit = connect;
 })(Mendan);

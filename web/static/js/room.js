@@ -110,6 +110,9 @@
 
   /* Controls for features this browser lacks are disabled, with the reason shown. */
   Room.prototype.applyCompat = function () {
+    if (this.ended) {
+      return;
+    }
     var needs = {
       "start-media": "video_call",
       "mic-toggle": "video_call",
@@ -124,16 +127,32 @@
       }
     }
     var reason = Mendan.unavailableReason("video_call");
-    if (reason) {
-      byId("consent-unsupported").textContent = reason;
-      Mendan.show(byId("consent-unsupported"), true);
-      Mendan.show(byId("consent-bridge-link"), true);
+    byId("consent-unsupported").textContent = reason;
+    Mendan.show(byId("consent-unsupported"), !!reason);
+    Mendan.show(byId("consent-bridge-link"), !!reason);
+    var speaker = byId("speaker-toggle");
+    if (this.usesBridge()) {
+      speaker.disabled = true; // the host plays the sound itself: the PC's volume is the control
+      speaker.setAttribute("title", t("compat.reason.bridge_speaker"));
     }
+  };
+
+  /* No WebRTC of its own, but the Mendan bridge answered: the native host makes the calls. */
+  Room.prototype.usesBridge = function () {
+    return !hasWebRtc() && Mendan.bridgeReady === true && !!Mendan.BridgePeerLink;
   };
 
   Room.prototype.bindControls = function () {
     var self = this;
     this.applyCompat();
+    Mendan.onCapabilityChange(function () {
+      self.applyCompat();
+    });
+    if (Mendan.bridge) {
+      Mendan.bridge.on("frame", function (message) {
+        self.showBridgeFrame(message);
+      });
+    }
     byId("mic-toggle").onclick = function () {
       self.setMedia("mic", !self.media.mic);
     };
@@ -297,7 +316,8 @@
   Room.prototype.linkTo = function (remoteId) {
     var self = this;
     if (!this.links[remoteId]) {
-      this.links[remoteId] = new Mendan.PeerLink({
+      var Link = this.usesBridge() ? Mendan.BridgePeerLink : Mendan.PeerLink;
+      this.links[remoteId] = new Link({
         selfId: this.selfId,
         remoteId: remoteId,
         signaling: this.signaling,
@@ -340,6 +360,10 @@
     if (this.media.ready || this.mediaStarting) {
       return;
     }
+    if (this.usesBridge()) {
+      this.startBridgeMedia();
+      return;
+    }
     if (!hasWebRtc()) {
       this.notify(t("room.media_error.unsupported"));
       return;
@@ -360,6 +384,48 @@
         self.notify(t(mediaErrorKey(error)));
         self.publishMedia({ ready: true, camera: false, mic: false });
       });
+  };
+
+  /* Camera and mic through the native host; it asks the person in its own window the first time. */
+  Room.prototype.startBridgeMedia = function () {
+    var self = this;
+    this.mediaStarting = true;
+    Mendan.bridge.request(
+      { type: "start_media", camera: true, mic: true },
+      function (error) {
+        if (error) {
+          self.notify(t(error === "consent_denied" ? "room.media_error.consent_denied" : "room.media_error.bridge"));
+          self.publishMedia({ ready: true, camera: false, mic: false }); // still see and hear the others
+          return;
+        }
+        Mendan.show(byId("local-video"), false);
+        Mendan.show(byId("local-image"), true);
+        Mendan.show(byId("local-tile"), true);
+        byId("local-name").textContent = t("room.self_label");
+        self.publishMedia({ ready: true, camera: true, mic: true });
+      },
+      Mendan.bridge.CONSENT_TIMEOUT
+    );
+  };
+
+  /* A JPEG frame from the native host: a remote participant's video, or our own preview. */
+  Room.prototype.showBridgeFrame = function (message) {
+    var source = "data:image/jpeg;base64," + message.jpeg;
+    if (message.peer_id === "local") {
+      byId("local-image").src = source;
+      return;
+    }
+    if (!this.links[message.peer_id] || this.ended) {
+      return;
+    }
+    var entry = this.tileFor(message.peer_id);
+    entry.video.src = source;
+    entry.frames = (entry.frames || 0) + 1;
+    if (entry.frames === 1) {
+      this.firstFrameAt[message.peer_id] = Date.now();
+      this.setState("connected");
+      this.renderTile(message.peer_id);
+    }
   };
 
   Room.prototype.publishMedia = function (media) {
@@ -391,6 +457,13 @@
   };
 
   Room.prototype.setMedia = function (kind, on) {
+    if (this.usesBridge() && this.media.ready) {
+      var wanted = { ready: true, camera: this.media.camera, mic: this.media.mic };
+      wanted[kind] = on;
+      Mendan.bridge.post({ type: "set_media", camera: wanted.camera, mic: wanted.mic });
+      this.publishMedia(wanted);
+      return;
+    }
     if (!this.localStream) {
       return;
     }
@@ -519,6 +592,9 @@
         track.stop();
       });
     }
+    if (this.usesBridge()) {
+      Mendan.bridge.post({ type: "shutdown" }); // release camera and mic on the PC
+    }
     Mendan.show(byId("consent"), false);
     Mendan.show(byId("waiting-media"), false);
     Mendan.show(byId("local-tile"), false);
@@ -611,9 +687,11 @@
     }
     var tile = document.createElement("div");
     tile.className = "tile remote";
-    var video = document.createElement("video");
+    // With the bridge, remote video arrives as JPEG frames: an <img> instead of a <video>.
+    var video = document.createElement(this.usesBridge() ? "img" : "video");
     video.setAttribute("data-testid", "remote-video");
     video.setAttribute("data-participant", remoteId);
+    video.setAttribute("alt", "");
     video.autoplay = true;
     video.playsInline = true;
     video.muted = !this.speakerOn;

@@ -109,7 +109,11 @@
     });
   }
 
-  Mendan.show(byId("compat-banner"), !Mendan.features.video_call);
+  function showCompat() {
+    Mendan.show(byId("compat-banner"), !Mendan.features.video_call);
+  }
+  showCompat();
+  Mendan.onCapabilityChange(showCompat);
   byId("start-meeting").onclick = issue;
   byId("new-number").onclick = issue;
   var resumed = remembered();

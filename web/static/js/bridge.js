@@ -1,0 +1,216 @@
+/*
+ * The Mendan bridge, page side: for a browser without WebRTC, the extension and the native host
+ * (native_host/PROTOCOL.md) provide the peer connections. This file holds the client that talks
+ * to them through window.postMessage (request ids, timeouts), the handshake that turns the
+ * "bridge" capability on, and BridgePeerLink, which has the same interface as PeerLink.
+ * ES5 syntax only: legacy browsers load this page.
+ */
+(function (Mendan, P) {
+  "use strict";
+
+  var FROM_PAGE = "mendan-page";
+  var FROM_BRIDGE = "mendan-bridge";
+  var REQUEST_TIMEOUT = 15000;
+  var CONSENT_TIMEOUT = 180000; // the person answers the host's own window
+  var PROBE_TIMEOUT = 1500;
+
+  function BridgeClient() {
+    var self = this;
+    this.nextId = 1;
+    this.pending = {};
+    this.listeners = {};
+    this.ready = false;
+    this.welcome = null;
+    window.addEventListener("message", function (event) {
+      var data = event.data;
+      if (event.source === window && data && data.source === FROM_BRIDGE && data.message) {
+        self.receive(data.message);
+      }
+    });
+  }
+
+  BridgeClient.prototype.post = function (message) {
+    message.v = 1;
+    window.postMessage({ source: FROM_PAGE, message: message }, window.location.origin);
+  };
+
+  BridgeClient.prototype.on = function (type, listener) {
+    (this.listeners[type] = this.listeners[type] || []).push(listener);
+  };
+
+  BridgeClient.prototype.receive = function (message) {
+    var waiting = message.request_id && this.pending[message.request_id];
+    if (waiting) {
+      delete this.pending[message.request_id];
+      window.clearTimeout(waiting.timer);
+      waiting.callback(message.type === "error" ? message.error.code : null, message);
+      return;
+    }
+    if (message.type === "host_closed" || message.type === "bridge_closed") {
+      this.failPending("bridge_unavailable");
+    }
+    var listeners = this.listeners[message.type] || [];
+    for (var i = 0; i < listeners.length; i++) {
+      listeners[i](message);
+    }
+  };
+
+  BridgeClient.prototype.failPending = function (code) {
+    var ids = Object.keys(this.pending);
+    for (var i = 0; i < ids.length; i++) {
+      window.clearTimeout(this.pending[ids[i]].timer);
+      this.pending[ids[i]].callback(code, null);
+    }
+    this.pending = {};
+  };
+
+  /* Send a request; callback(errorCode, reply) exactly once (a timeout is an error too). */
+  BridgeClient.prototype.request = function (message, callback, timeout) {
+    var self = this;
+    var id = "b" + this.nextId++;
+    message.request_id = id;
+    this.pending[id] = {
+      callback: callback,
+      timer: window.setTimeout(function () {
+        if (self.pending[id]) {
+          delete self.pending[id];
+          callback("bridge_timeout", null);
+        }
+      }, timeout || REQUEST_TIMEOUT)
+    };
+    this.post(message);
+  };
+
+  /* Is the extension there, and does its host serve this origin? callback(ready) once. */
+  BridgeClient.prototype.handshake = function (callback) {
+    var self = this;
+    var answered = false;
+    var timer = window.setTimeout(function () {
+      if (!answered) {
+        answered = true;
+        callback(false);
+      }
+    }, PROBE_TIMEOUT);
+    this.on("present", function () {
+      if (answered) {
+        return;
+      }
+      answered = true;
+      window.clearTimeout(timer);
+      self.request({ type: "hello", origin: window.location.origin }, function (error, welcome) {
+        self.ready = !error;
+        self.welcome = welcome;
+        self.error = error;
+        callback(self.ready);
+      });
+    });
+    this.post({ type: "probe" });
+  };
+
+  Mendan.bridge = new BridgeClient();
+  Mendan.bridge.CONSENT_TIMEOUT = CONSENT_TIMEOUT;
+
+  /* Same interface as PeerLink (start, handleSignal, close) over the native host's peer. */
+  function BridgePeerLink(options) {
+    this.remoteId = options.remoteId;
+    this.polite = options.selfId > options.remoteId;
+    this.signaling = options.signaling;
+    this.iceServers = options.iceServers || [];
+    this.onState = options.onState;
+    this.created = false;
+    this.creating = false;
+    this.queue = [];
+    this.closed = false;
+    this.frames = 0;
+    BridgePeerLink.links[this.remoteId] = this;
+  }
+
+  BridgePeerLink.links = {};
+
+  BridgePeerLink.prototype.create = function (initiator) {
+    var self = this;
+    if (this.created || this.creating) {
+      return;
+    }
+    this.creating = true;
+    Mendan.bridge.request(
+      { type: "create_peer", peer_id: this.remoteId, polite: this.polite, initiator: initiator, ice_servers: this.iceServers },
+      function (error) {
+        self.creating = false;
+        if (error) {
+          self.onState("failed");
+          return;
+        }
+        self.created = true;
+        var queued = self.queue;
+        self.queue = [];
+        for (var i = 0; i < queued.length; i++) {
+          self.forward(queued[i]);
+        }
+      }
+    );
+  };
+
+  BridgePeerLink.prototype.start = function () {
+    this.create(true);
+  };
+
+  BridgePeerLink.prototype.forward = function (message) {
+    Mendan.bridge.post({
+      type: "signal",
+      peer_id: this.remoteId,
+      description: message.description || null,
+      candidate: message.candidate || null
+    });
+  };
+
+  BridgePeerLink.prototype.handleSignal = function (message) {
+    if (!this.created) {
+      this.queue.push(message);
+      this.create(false);
+      return;
+    }
+    this.forward(message);
+  };
+
+  /* What the host made for this peer goes to the other participant over our signaling. */
+  BridgePeerLink.prototype.sendLocal = function (message) {
+    var signal = { type: P.types.signal, to: this.remoteId };
+    if (message.description) {
+      signal.description = message.description;
+    }
+    if (message.candidate) {
+      signal.candidate = message.candidate;
+    }
+    this.signaling.send(signal);
+  };
+
+  BridgePeerLink.prototype.close = function () {
+    this.closed = true;
+    delete BridgePeerLink.links[this.remoteId];
+    Mendan.bridge.post({ type: "close_peer", peer_id: this.remoteId });
+  };
+
+  Mendan.bridge.on("local_signal", function (message) {
+    var link = BridgePeerLink.links[message.peer_id];
+    if (link) {
+      link.sendLocal(message);
+    }
+  });
+  Mendan.bridge.on("peer_state", function (message) {
+    var link = BridgePeerLink.links[message.peer_id];
+    if (link) {
+      link.onState(message.state);
+    }
+  });
+
+  Mendan.BridgePeerLink = BridgePeerLink;
+
+  // Only a browser without its own WebRTC asks for the bridge.
+  if (typeof window.RTCPeerConnection !== "function") {
+    Mendan.bridge.handshake(function (ready) {
+      Mendan.bridgeReady = ready;
+      Mendan.recheckCapabilities();
+    });
+  }
+})(Mendan, MendanProtocol);
