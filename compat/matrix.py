@@ -107,7 +107,7 @@ ENGINES: tuple[Engine, ...] = (
         "Internet Explorer 11 ・ WebRTC 無効のブラウザ(ブリッジなし)",
         _LEGACY,
         "compat.note.no_bridge",
-        tested_as=("chromium-nowebrtc", "firefox-nowebrtc"),
+        tested_as=("chromium-nowebrtc", "firefox-nowebrtc", "webkit-nowebrtc"),
     ),
 )
 

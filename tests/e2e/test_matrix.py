@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -21,6 +22,7 @@ from tests.e2e.meeting_steps import (
     wait_for_advancing_video,
     wait_for_audio,
 )
+from tests.support.wpe import by_testid, eventually, wpe_browser
 
 CUSTOMER_ENGINES = ("chromium", "firefox", "phone")
 REP_ENGINES = ("chromium", "firefox")
@@ -98,7 +100,35 @@ def test_without_webrtc_the_call_is_disabled_with_a_reason(server, person, proof
     proof.record(engine, Feature.CHAT, works=True)
 
 
-MATRIX_TESTS = len(CALL_PAIRS) + 3 + 2  # the parametrized cases above
+def test_wpe_webkit_issues_a_number_and_explains(server, person, proof):
+    """A real WebKit with no WebRTC (WPE, over WebDriver): the customer side of the legacy row."""
+    server.create_account("tanaka", name="田中 太郎", company="株式会社サンプル")
+    with wpe_browser() as customer:
+        customer.get(server.url + "/")
+        assert customer.execute_script("return typeof RTCPeerConnection") == "undefined"
+        by_testid(customer, "start-meeting").click()
+        number = eventually(lambda: re.fullmatch(r"\d{5}", by_testid(customer, "connection-number").text))
+        proof.record("webkit-nowebrtc", Feature.ISSUE_NUMBER, works=True)
+        assert by_testid(customer, "compat-banner").is_displayed()
+
+        rep = person("rep")
+        log_in(rep, server, "tanaka")
+        connect(rep, number[0])
+        eventually(lambda: "株式会社サンプル 田中 太郎 さん" in customer.page_source)
+        proof.record("webkit-nowebrtc", Feature.WAIT_FOR_REP, works=True)
+        start = eventually(lambda: by_testid(customer, "start-media"))
+        assert not start.is_enabled() and "WebRTC" in (start.get_attribute("title") or "")
+        proof.record("webkit-nowebrtc", Feature.VIDEO_CALL, works=False)
+        tid(rep, "chat-input").fill("お電話でご案内します")
+        tid(rep, "chat-send").click()
+        eventually(lambda: "お電話でご案内します" in by_testid(customer, "chat-message").text)
+        by_testid(customer, "chat-input").send_keys("承知しました")
+        by_testid(customer, "chat-send").click()
+        expect(tid(rep, "chat-message")).to_contain_text(["承知しました"])
+        proof.record("webkit-nowebrtc", Feature.CHAT, works=True)
+
+
+MATRIX_TESTS = len(CALL_PAIRS) + 3 + 2 + 1  # the parametrized cases above, and WPE
 
 
 def test_matrix_agrees_with_compat(proof, request):
