@@ -16,8 +16,7 @@
 
   function BridgeClient() {
     var self = this;
-    this.nextId = 1;
-    this.pending = {};
+    this.pending = new Mendan.PendingRequests("b", "bridge_timeout");
     this.listeners = {};
     this.ready = false;
     this.welcome = null;
@@ -39,15 +38,11 @@
   };
 
   BridgeClient.prototype.receive = function (message) {
-    var waiting = message.request_id && this.pending[message.request_id];
-    if (waiting) {
-      delete this.pending[message.request_id];
-      window.clearTimeout(waiting.timer);
-      waiting.callback(message.type === "error" ? message.error.code : null, message);
+    if (this.pending.settle(message.request_id, message.type === "error" ? message.error.code : null, message)) {
       return;
     }
     if (message.type === "host_closed" || message.type === "bridge_closed") {
-      this.failPending("bridge_unavailable");
+      this.pending.failAll("bridge_unavailable");
     }
     var listeners = this.listeners[message.type] || [];
     for (var i = 0; i < listeners.length; i++) {
@@ -55,29 +50,9 @@
     }
   };
 
-  BridgeClient.prototype.failPending = function (code) {
-    var ids = Object.keys(this.pending);
-    for (var i = 0; i < ids.length; i++) {
-      window.clearTimeout(this.pending[ids[i]].timer);
-      this.pending[ids[i]].callback(code, null);
-    }
-    this.pending = {};
-  };
-
   /* Send a request; callback(errorCode, reply) exactly once (a timeout is an error too). */
   BridgeClient.prototype.request = function (message, callback, timeout) {
-    var self = this;
-    var id = "b" + this.nextId++;
-    message.request_id = id;
-    this.pending[id] = {
-      callback: callback,
-      timer: window.setTimeout(function () {
-        if (self.pending[id]) {
-          delete self.pending[id];
-          callback("bridge_timeout", null);
-        }
-      }, timeout || REQUEST_TIMEOUT)
-    };
+    message.request_id = this.pending.add(callback, timeout || REQUEST_TIMEOUT);
     this.post(message);
   };
 

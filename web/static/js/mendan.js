@@ -72,7 +72,51 @@ var Mendan = (function () {
     xhr.send(body === null ? null : JSON.stringify(body));
   }
 
+  /*
+   * Requests waiting for their reply, each answered exactly once: by its reply, by a timeout, or
+   * by failAll when the channel goes away. Used by the signaling socket and the bridge.
+   */
+  function PendingRequests(prefix, timeoutCode) {
+    this.prefix = prefix;
+    this.timeoutCode = timeoutCode;
+    this.nextId = 1;
+    this.waiting = {};
+  }
+
+  /* Register callback(errorCode, reply); returns the request id to put on the message. */
+  PendingRequests.prototype.add = function (callback, timeout) {
+    var self = this;
+    var id = this.prefix + this.nextId++;
+    this.waiting[id] = {
+      callback: callback,
+      timer: window.setTimeout(function () {
+        self.settle(id, self.timeoutCode, null);
+      }, timeout)
+    };
+    return id;
+  };
+
+  /* Answer request id; false when it is not (or no longer) waiting. */
+  PendingRequests.prototype.settle = function (id, errorCode, reply) {
+    var entry = id && this.waiting[id];
+    if (!entry) {
+      return false;
+    }
+    delete this.waiting[id];
+    window.clearTimeout(entry.timer);
+    entry.callback(errorCode, reply);
+    return true;
+  };
+
+  PendingRequests.prototype.failAll = function (errorCode) {
+    var ids = Object.keys(this.waiting);
+    for (var i = 0; i < ids.length; i++) {
+      this.settle(ids[i], errorCode, null);
+    }
+  };
+
   return {
+    PendingRequests: PendingRequests,
     t: t,
     config: config,
     byId: byId,

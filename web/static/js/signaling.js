@@ -12,8 +12,7 @@
     this.ticket = ticket;
     this.handlers = handlers;
     this.socket = null;
-    this.nextId = 1;
-    this.pending = {};
+    this.pending = new Mendan.PendingRequests("", "network");
     this.attempt = 0;
     this.stopped = false;
     this.joinedOnce = false;
@@ -48,20 +47,16 @@
       } catch (ignored) {
         return;
       }
-      var waiting = message.request_id && self.pending[message.request_id];
-      if (waiting) {
-        delete self.pending[message.request_id];
-        window.clearTimeout(waiting.timer);
-        waiting.callback(message.type === P.types.error ? message.error.code : null, message);
-        return;
+      var error = message.type === P.types.error ? message.error.code : null;
+      if (!self.pending.settle(message.request_id, error, message)) {
+        self.handlers.onMessage(message);
       }
-      self.handlers.onMessage(message);
     };
     socket.onclose = function () {
       if (self.socket !== socket) {
         return;
       }
-      self.failPending("network");
+      self.pending.failAll("network");
       if (self.stopped) {
         return;
       }
@@ -76,16 +71,6 @@
     };
   };
 
-  Signaling.prototype.failPending = function (code) {
-    var ids = Object.keys(this.pending);
-    for (var i = 0; i < ids.length; i++) {
-      var waiting = this.pending[ids[i]];
-      window.clearTimeout(waiting.timer);
-      waiting.callback(code, null);
-    }
-    this.pending = {};
-  };
-
   Signaling.prototype.send = function (message) {
     message.v = P.VERSION;
     if (this.socket && this.socket.readyState === 1) {
@@ -97,22 +82,9 @@
 
   /* Send a request; callback(errorCode, reply) exactly once. */
   Signaling.prototype.request = function (message, callback) {
-    var self = this;
-    var id = String(this.nextId++);
-    message.request_id = id;
-    this.pending[id] = {
-      callback: callback,
-      timer: window.setTimeout(function () {
-        if (self.pending[id]) {
-          delete self.pending[id];
-          callback("network", null);
-        }
-      }, REQUEST_TIMEOUT)
-    };
+    message.request_id = this.pending.add(callback, REQUEST_TIMEOUT);
     if (!this.send(message)) {
-      window.clearTimeout(this.pending[id].timer);
-      delete this.pending[id];
-      callback("network", null);
+      this.pending.settle(message.request_id, "network", null);
     }
   };
 
