@@ -152,7 +152,7 @@ class Host:
         await ensure_consent(self._store, self.origin, self._prompt)
         config = self._store.load()
         self.media = self._open_media(message.camera, message.mic, config.video_device, config.audio_device)
-        preview = self.media.preview()
+        preview = self.media.preview() if message.preview else None
         if preview is not None:
             relay = VideoRelay(LOCAL_PEER_ID, preview, self._send, PREVIEW_WIDTH, PREVIEW_FPS)
             self._preview = asyncio.create_task(relay.run(), name="preview")
@@ -172,6 +172,7 @@ class Host:
             local_tracks=self.media.tracks(),
             send=self._send,
             play_audio=self._play_audio,
+            max_width=message.max_width,
         )
         self.peers[message.peer_id] = peer
         peer.start()
