@@ -96,6 +96,9 @@ class Hello(_Message):
     type: Literal["hello"] = "hello"
     request_id: RequestId
     origin: str = Field(max_length=512, description="the meeting page's origin, e.g. https://meet.example.jp")
+    language: str | None = Field(
+        None, pattern=r"^[a-z]{2}$", description="the page's UI language for the consent window (default ja)"
+    )
 
 
 class StartMedia(_Message):
