@@ -39,7 +39,8 @@ def default_devices(
     platform: str, video_device: str | None = None, audio_device: str | None = None
 ) -> tuple[DeviceSpec | None, DeviceSpec | None]:
     """The (camera, mic) ffmpeg inputs for ``platform``; None where the OS needs a configured name."""
-    video_options = {"framerate": "30", "video_size": "640x360"}
+    # 640x480 at 30 fps: the mode nearly every webcam offers (aiortc's webcam example uses it).
+    video_options = {"framerate": "30", "video_size": "640x480"}
     if platform == "darwin":
         # avfoundation opens camera and mic by index: "video:audio".
         return (

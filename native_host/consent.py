@@ -35,7 +35,9 @@ def consent_needed(store: ConfigStore, origin: str) -> bool:
     return store.load().consent.get(normalise_origin(origin)) != Consent.ALLOW
 
 
-async def ensure_consent(store: ConfigStore, origin: str, prompt: ConsentPrompt) -> None:
+async def ensure_consent(
+    store: ConfigStore, origin: str, prompt: ConsentPrompt, language: str | None = None
+) -> None:
     """Return when the user allows camera and mic on ``origin``; BridgeError(CONSENT_DENIED) if not."""
     origin = normalise_origin(origin)
     config = store.load()
@@ -44,7 +46,7 @@ async def ensure_consent(store: ConfigStore, origin: str, prompt: ConsentPrompt)
         return
     if known == Consent.DENY:
         raise BridgeError(ErrorCode.CONSENT_DENIED, f"camera and mic were refused for {origin}")
-    answer = await prompt(origin, config.language)
+    answer = await prompt(origin, language or config.language)
     if answer is None:
         raise BridgeError(
             ErrorCode.CONSENT_DENIED, f"camera and mic were not allowed for {origin} (no answer)"

@@ -72,6 +72,7 @@ class Host:
         self._open_media = open_media
         self._play_audio = play_audio
         self.origin: str | None = None
+        self.language: str | None = None
         self.media: LocalMedia | None = None
         self.peers: dict[str, Peer] = {}
         self.running = True
@@ -113,6 +114,7 @@ class Host:
         if self.origin is not None and self.origin != origin:
             raise BridgeError(ErrorCode.ORIGIN_NOT_ALLOWED, f"this host already serves {self.origin}")
         self.origin = origin
+        self.language = message.language
         return Welcome(
             request_id=message.request_id,
             host_version=HOST_VERSION,
@@ -149,10 +151,10 @@ class Host:
 
     async def _open(self, message: StartMedia) -> None:
         assert self.origin is not None
-        await ensure_consent(self._store, self.origin, self._prompt)
+        await ensure_consent(self._store, self.origin, self._prompt, self.language)
         config = self._store.load()
         self.media = self._open_media(message.camera, message.mic, config.video_device, config.audio_device)
-        preview = self.media.preview()
+        preview = self.media.preview() if message.preview else None
         if preview is not None:
             relay = VideoRelay(LOCAL_PEER_ID, preview, self._send, PREVIEW_WIDTH, PREVIEW_FPS)
             self._preview = asyncio.create_task(relay.run(), name="preview")
@@ -172,6 +174,7 @@ class Host:
             local_tracks=self.media.tracks(),
             send=self._send,
             play_audio=self._play_audio,
+            max_width=message.max_width,
         )
         self.peers[message.peer_id] = peer
         peer.start()

@@ -96,6 +96,9 @@ class Hello(_Message):
     type: Literal["hello"] = "hello"
     request_id: RequestId
     origin: str = Field(max_length=512, description="the meeting page's origin, e.g. https://meet.example.jp")
+    language: str | None = Field(
+        None, pattern=r"^[a-z]{2}$", description="the page's UI language for the consent window (default ja)"
+    )
 
 
 class StartMedia(_Message):
@@ -109,6 +112,7 @@ class StartMedia(_Message):
     request_id: RequestId
     camera: bool = True
     mic: bool = True
+    preview: bool = Field(True, description="send the own camera as frame messages (peer_id local)")
 
 
 class CreatePeer(_Message):
@@ -120,6 +124,7 @@ class CreatePeer(_Message):
     polite: bool = Field(description="peer.js: selfId > remoteId")
     initiator: bool = Field(description="add tracks and send the offer now (selfId < remoteId)")
     ice_servers: list[IceServer] = Field(default_factory=list, max_length=16)
+    max_width: int = Field(640, ge=160, le=1280, description="widest frame the page wants for this peer")
 
 
 class Signal(_Message):

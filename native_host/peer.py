@@ -72,12 +72,14 @@ class Peer:
         local_tracks: list[MediaStreamTrack],
         send: Send,
         play_audio: bool = True,
+        max_width: int = 640,
     ) -> None:
         self.peer_id = peer_id
         self.polite = polite
         self.initiator = initiator
         self._send = send
         self._play_audio = play_audio
+        self._max_width = max_width
         self._local_tracks = local_tracks
         self._tracks_added = False
         self._ignore_offer = False
@@ -212,7 +214,7 @@ class Peer:
     def _on_track(self, track: MediaStreamTrack) -> None:
         log.info("%s: remote %s track", self.peer_id, track.kind)
         if track.kind == "video":
-            relay = VideoRelay(self.peer_id, track, self._send)
+            relay = VideoRelay(self.peer_id, track, self._send, max_width=self._max_width)
             self.relays.append(relay)
             self._spawn(relay.run())
         elif track.kind == "audio":

@@ -35,7 +35,9 @@ class CallResult:
     stderr: str
 
 
-async def _call(home: Path, host_initiates: bool, env: dict[str, str] | None = None) -> CallResult:
+async def _call(
+    home: Path, host_initiates: bool, env: dict[str, str] | None = None, max_width: int = 640
+) -> CallResult:
     host = await HostProcess(home).start(env)
     remote = RemoteParticipant()
     try:
@@ -46,6 +48,7 @@ async def _call(home: Path, host_initiates: bool, env: dict[str, str] | None = N
                 "peer_id": "remote1",
                 "polite": not host_initiates,
                 "initiator": host_initiates,
+                "max_width": max_width,
             }
         )
         assert created["type"] == "ok", created
@@ -110,7 +113,7 @@ def _decoded(jpeg: bytes) -> av.VideoFrame:
     return picture
 
 
-def _check(result: CallResult) -> None:
+def _check(result: CallResult, width: int = 640) -> None:
     print(
         f"page got {len(result.remote_frames_on_page)} remote frames, "
         f"{result.preview_frames} preview frames; "
@@ -123,7 +126,9 @@ def _check(result: CallResult) -> None:
     assert all(j[:2] == b"\xff\xd8" for j in jpegs)
     assert len(set(jpegs)) > len(jpegs) // 2, "the picture changes over time"
     first, last = _decoded(jpegs[0]), _decoded(jpegs[-1])
-    assert (first.width, first.height) == (frames[0]["width"], frames[0]["height"]) == (640, 360)
+    assert (
+        (first.width, first.height) == (frames[0]["width"], frames[0]["height"]) == (width, width * 9 // 16)
+    )
     assert bytes(first.planes[0]) != bytes(last.planes[0])
     assert [m["seq"] for m in frames] == sorted({m["seq"] for m in frames})
     assert result.preview_frames >= CALL_SECONDS * 5, "the local preview reaches the page"
@@ -143,8 +148,8 @@ def test_call_when_the_host_offers(tmp_path: Path) -> None:
     _check(run(_call(tmp_path, host_initiates=True)))
 
 
-def test_call_when_the_remote_offers_and_trickles(tmp_path: Path) -> None:
+def test_call_when_the_remote_offers_and_trickles_and_the_page_wants_small_frames(tmp_path: Path) -> None:
     write_config(tmp_path)
     started = time.monotonic()
-    _check(run(_call(tmp_path, host_initiates=False)))
+    _check(run(_call(tmp_path, host_initiates=False, max_width=320)), width=320)
     print(f"call took {time.monotonic() - started:.1f}s")

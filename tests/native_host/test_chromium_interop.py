@@ -152,6 +152,15 @@ def test_host_and_chromium_peer_js_exchange_media(
         assert second["video"] > first["video"] >= 1, "the host's camera is decoded by Chromium"
         assert second["audio"] > first["audio"], "the host's mic is decoded by Chromium"
         assert "connected" in page.evaluate("states")
+        # peer.js restarts ICE after a drop. aiortc cannot restart ICE; the host must still answer
+        # the restart offer so the page's negotiation settles, and media must keep flowing.
+        page.evaluate("link.restartIce()")
+        _relay(page, host, loop, page_id, seconds=2.0)
+        third = page.evaluate("inboundStats()")
+        after_restart = len(frames_of(host, page_id))
+        print(f"after restartIce: chromium decoded {third}; host relayed {after_restart} frames")
+        assert page.evaluate("link.pc.signalingState") == "stable"
+        assert third["video"] > second["video"] and after_restart > len(frames)
         assert loop.run(host.request({"type": "shutdown"}))["type"] == "ok"
         assert loop.run(host.close()) == 0
     finally:

@@ -39,7 +39,7 @@ def _host(tmp_path: Path, answer: Consent | None) -> tuple[Host, list[BaseModel]
         sent.append(message)
 
     async def prompt(origin: str, language: str) -> Consent | None:
-        asked.append(origin)
+        asked.append(origin if language == "ja" else f"{origin} ({language})")
         return answer
 
     def no_devices(camera: bool, mic: bool, *_: Any) -> LocalMedia:
@@ -65,6 +65,18 @@ async def _denied(host: Host, sent: list[BaseModel]) -> list[Any]:
         out.append(reply.error.code)
     await host.close()
     return out
+
+
+async def _english(host: Host, sent: list[BaseModel]) -> None:
+    await host.dispatch(Hello(request_id="1", origin=ORIGIN, language="en"))
+    await _start_media(host, sent, "2")
+    await host.close()
+
+
+def test_the_window_speaks_the_pages_language(tmp_path: Path) -> None:
+    host, sent, asked = _host(tmp_path, Consent.ALLOW)
+    run(_english(host, sent))
+    assert asked == [f"{ORIGIN} (en)"]
 
 
 def test_start_media_asks_once_and_a_refusal_is_an_error(tmp_path: Path) -> None:
