@@ -4,6 +4,7 @@ bridge page paints the rep's video from the host's JPEG frames."""
 
 from __future__ import annotations
 
+import array
 import os
 import subprocess
 import sys
@@ -15,6 +16,13 @@ from playwright.sync_api import expect
 from native_host.install import DEFAULT_CHROME_EXTENSION_ID
 from tests.e2e.meeting_steps import connect, issue_number, log_in, tid, wait_for_advancing_video
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.desktop import (
+    press_first_button,
+    pulse_sink,
+    recording_of_the_speaker,
+    wait_for_window,
+    xvfb_display,
+)
 from tests.support.engines import NO_WEBRTC_SCRIPT
 
 EXTENSION = Path(__file__).resolve().parents[2] / "extension"
@@ -30,11 +38,11 @@ BRIDGE_FRAMES = """() => {
 }"""
 
 
-def _bridge(home: Path, origin: str) -> dict[str, str]:
-    """mendan-bridge install + allow for this user, as the README tells people; returns the env."""
+def _bridge(home: Path, origin: str, pre_approve: bool) -> dict[str, str]:
+    """mendan-bridge install (and allow, as IT would on managed PCs) for this user; returns the env."""
     env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
            "XDG_DATA_HOME": str(home / ".local" / "share")}  # fmt: skip
-    for args in (
+    steps = [
         [
             "install",
             "--browser",
@@ -43,9 +51,11 @@ def _bridge(home: Path, origin: str) -> dict[str, str]:
             DEFAULT_CHROME_EXTENSION_ID,
             "--origin",
             origin,
-        ],
-        ["allow", origin],
-    ):
+        ]
+    ]
+    if pre_approve:
+        steps.append(["allow", origin])
+    for args in steps:
         result = subprocess.run(
             [sys.executable, "-m", "native_host.cli", *args], env=env, capture_output=True, text=True
         )
@@ -53,10 +63,7 @@ def _bridge(home: Path, origin: str) -> dict[str, str]:
     return env
 
 
-def test_bridge_customer_meets_a_native_rep(server, person, playwright_instance, tmp_path):
-    server.create_account("tanaka", name="田中 太郎", company="株式会社サンプル")
-    home = tmp_path / "home"
-    env = _bridge(home, server.url)
+def _open_bridge_browser(playwright_instance, home: Path, env: dict[str, str]):  # type: ignore[no-untyped-def]
     context = playwright_instance.chromium.launch_persistent_context(
         str(home / ".config" / "chromium"),
         executable_path=CHROMIUM,
@@ -64,8 +71,16 @@ def test_bridge_customer_meets_a_native_rep(server, person, playwright_instance,
         args=[*CHROMIUM_ARGS, f"--disable-extensions-except={EXTENSION}", f"--load-extension={EXTENSION}"],
         env={**env, "MENDAN_BRIDGE_SOURCE": "synthetic", "PATH": os.environ.get("PATH", "/usr/bin:/bin")},
     )
+    context.add_init_script(NO_WEBRTC_SCRIPT)
+    return context
+
+
+def test_bridge_customer_meets_a_native_rep(server, person, playwright_instance, tmp_path):
+    server.create_account("tanaka", name="田中 太郎", company="株式会社サンプル")
+    home = tmp_path / "home"
+    env = _bridge(home, server.url, pre_approve=True)
+    context = _open_bridge_browser(playwright_instance, home, env)
     try:
-        context.add_init_script(NO_WEBRTC_SCRIPT)
         customer = context.new_page()
         customer.on("console", lambda message: print(f"[bridge console] {message.type}: {message.text}"))
         number = issue_number(customer, server)
@@ -99,3 +114,39 @@ def test_bridge_customer_meets_a_native_rep(server, person, playwright_instance,
         context.close()
     log = (home / ".config" / "mendan-bridge" / "host.log").read_text(encoding="utf-8")
     assert f"chrome-extension://{DEFAULT_CHROME_EXTENSION_ID}/" in log
+
+
+def test_first_use_asks_in_the_hosts_window_and_the_rep_is_heard(
+    server, person, playwright_instance, tmp_path
+):
+    """Not pre-approved: the host's own consent window (pywebview) appears under Xvfb and is
+    answered; then the rep's voice comes out of the bridge PC's speaker (a PulseAudio null sink)."""
+    server.create_account("tanaka", name="田中 太郎", company="株式会社サンプル")
+    home = tmp_path / "home"
+    with xvfb_display() as display, pulse_sink(tmp_path / "pulse") as pulse:
+        env = {**_bridge(home, server.url, pre_approve=False), "DISPLAY": display,
+               "XDG_RUNTIME_DIR": pulse["XDG_RUNTIME_DIR"]}  # fmt: skip
+        context = _open_bridge_browser(playwright_instance, home, env)
+        try:
+            customer = context.new_page()
+            number = issue_number(customer, server)
+            rep = person("rep")
+            log_in(rep, server, "tanaka")
+            connect(rep, number)
+            expect(tid(customer, "start-media")).to_be_enabled()
+            tid(customer, "start-media").click()
+            started = lambda: customer.locator("#local-image").is_visible()  # noqa: E731
+            window = wait_for_window(display, "Mendan", still_waiting=lambda: not started())
+            press_first_button(display, window, done=started)  # 許可する
+            expect(customer.locator("#local-image")).to_be_visible()
+            with recording_of_the_speaker(pulse, 48000, tmp_path / "speaker.raw"):
+                wait_for_advancing_video(rep, timeout=40)
+                time.sleep(4)  # Chromium's fake microphone beeps about once a second
+            raw = (tmp_path / "speaker.raw").read_bytes()
+            samples = array.array("h", raw[: len(raw) // 2 * 2])
+            loud = sum(1 for sample in samples if abs(sample) > 2000)
+            assert loud > 0.01 * 48000, f"the rep's voice did not reach the speaker ({loud} loud samples)"
+        finally:
+            context.close()
+    consent = (home / ".config" / "mendan-bridge" / "config.json").read_text(encoding="utf-8")
+    assert server.url in consent and "allow" in consent  # the answer is remembered

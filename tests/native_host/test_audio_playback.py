@@ -7,8 +7,6 @@ from __future__ import annotations
 import array
 import itertools
 import os
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,38 +16,13 @@ from native_host.synthetic import SAMPLE_RATE, TONE_HZ
 from tests.native_host.test_call import _call
 from tests.support.aio import run
 from tests.support.bridge_host import write_config
-
-SINK = "mendan_test"
+from tests.support.desktop import pulse_sink, recording_of_the_speaker
 
 
 @pytest.fixture
 def pulse(tmp_path: Path) -> Iterator[dict[str, str]]:
-    """A private PulseAudio with one null sink as the default output; its env for clients."""
-    runtime = tmp_path / "pulse-run"
-    runtime.mkdir()
-    script = tmp_path / "default.pa"
-    script.write_text(
-        "load-module module-native-protocol-unix\n"
-        f"load-module module-null-sink sink_name={SINK}\n"
-        f"set-default-sink {SINK}\n",
-        encoding="utf-8",
-    )
-    env = {**os.environ, "HOME": str(tmp_path), "XDG_RUNTIME_DIR": str(runtime)}
-    daemon = subprocess.Popen(
-        ["pulseaudio", "-n", "-F", str(script), "--daemonize=no", "--exit-idle-time=-1", "--disable-shm=yes"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 15
-        while not (runtime / "pulse" / "native").exists():
-            assert daemon.poll() is None and time.monotonic() < deadline, "pulseaudio did not start"
-            time.sleep(0.1)
-        yield {"HOME": str(tmp_path), "XDG_RUNTIME_DIR": str(runtime)}
-    finally:
-        daemon.terminate()
-        daemon.wait(10)
+    with pulse_sink(tmp_path) as env:
+        yield env
 
 
 def _zero_crossings_per_second(samples: array.array[int]) -> float:
@@ -60,25 +33,8 @@ def _zero_crossings_per_second(samples: array.array[int]) -> float:
 def test_remote_audio_plays_on_the_default_output(tmp_path: Path, pulse: dict[str, str]) -> None:
     write_config(tmp_path)
     recording = tmp_path / "monitor.raw"
-    with recording.open("wb") as out:
-        recorder = subprocess.Popen(
-            [
-                "parecord",
-                "-d",
-                f"{SINK}.monitor",
-                "--raw",
-                "--format=s16le",
-                f"--rate={SAMPLE_RATE}",
-                "--channels=1",
-            ],
-            env={**os.environ, **pulse},
-            stdout=out,
-        )
-        try:
-            result = run(_call(tmp_path, host_initiates=True, env=pulse))
-        finally:
-            recorder.terminate()
-            recorder.wait(10)
+    with recording_of_the_speaker(pulse, SAMPLE_RATE, recording):
+        result = run(_call(tmp_path, host_initiates=True, env=pulse))
     assert result.levels and max(result.levels) > 0.1
     samples = array.array("h", recording.read_bytes()[: recording.stat().st_size // 2 * 2])
     loud = [s for s in samples if abs(s) > 3000]
