@@ -101,6 +101,7 @@ ENGINES: tuple[Engine, ...] = (
         "Internet Explorer 11 ・ WebRTC 無効のブラウザ + Mendan ブリッジ",
         _LEGACY | {C.BRIDGE},
         "compat.note.bridge",
+        tested_as=("chromium-bridge", "firefox-bridge"),
     ),
     Engine(
         "legacy",

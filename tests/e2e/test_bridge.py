@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import array
 import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 from playwright.sync_api import expect
 
 from native_host.install import DEFAULT_CHROME_EXTENSION_ID
 from tests.e2e.meeting_steps import connect, issue_number, log_in, tid, wait_for_advancing_video
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.bridge_browser import chromium_with_bridge, install_bridge
 from tests.support.desktop import (
     press_first_button,
     pulse_sink,
@@ -23,9 +20,6 @@ from tests.support.desktop import (
     wait_for_window,
     xvfb_display,
 )
-from tests.support.engines import NO_WEBRTC_SCRIPT
-
-EXTENSION = Path(__file__).resolve().parents[2] / "extension"
 
 BRIDGE_FRAMES = """() => {
     const room = Mendan.debug.room;
@@ -38,48 +32,11 @@ BRIDGE_FRAMES = """() => {
 }"""
 
 
-def _bridge(home: Path, origin: str, pre_approve: bool) -> dict[str, str]:
-    """mendan-bridge install (and allow, as IT would on managed PCs) for this user; returns the env."""
-    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
-           "XDG_DATA_HOME": str(home / ".local" / "share")}  # fmt: skip
-    steps = [
-        [
-            "install",
-            "--browser",
-            "chromium",
-            "--extension-id",
-            DEFAULT_CHROME_EXTENSION_ID,
-            "--origin",
-            origin,
-        ]
-    ]
-    if pre_approve:
-        steps.append(["allow", origin])
-    for args in steps:
-        result = subprocess.run(
-            [sys.executable, "-m", "native_host.cli", *args], env=env, capture_output=True, text=True
-        )
-        assert result.returncode == 0, result.stderr
-    return env
-
-
-def _open_bridge_browser(playwright_instance, home: Path, env: dict[str, str]):  # type: ignore[no-untyped-def]
-    context = playwright_instance.chromium.launch_persistent_context(
-        str(home / ".config" / "chromium"),
-        executable_path=CHROMIUM,
-        headless=True,
-        args=[*CHROMIUM_ARGS, f"--disable-extensions-except={EXTENSION}", f"--load-extension={EXTENSION}"],
-        env={**env, "MENDAN_BRIDGE_SOURCE": "synthetic", "PATH": os.environ.get("PATH", "/usr/bin:/bin")},
-    )
-    context.add_init_script(NO_WEBRTC_SCRIPT)
-    return context
-
-
 def test_bridge_customer_meets_a_native_rep(server, person, playwright_instance, tmp_path):
     server.create_account("tanaka", name="田中 太郎", company="株式会社サンプル")
     home = tmp_path / "home"
-    env = _bridge(home, server.url, pre_approve=True)
-    context = _open_bridge_browser(playwright_instance, home, env)
+    env = install_bridge(home, "chromium", server.url, pre_approve=True)
+    context = chromium_with_bridge(playwright_instance, home, env)
     try:
         customer = context.new_page()
         customer.on("console", lambda message: print(f"[bridge console] {message.type}: {message.text}"))
@@ -124,9 +81,9 @@ def test_first_use_asks_in_the_hosts_window_and_the_rep_is_heard(
     server.create_account("tanaka", name="田中 太郎", company="株式会社サンプル")
     home = tmp_path / "home"
     with xvfb_display() as display, pulse_sink(tmp_path / "pulse") as pulse:
-        env = {**_bridge(home, server.url, pre_approve=False), "DISPLAY": display,
+        env = {**install_bridge(home, "chromium", server.url, pre_approve=False), "DISPLAY": display,
                "XDG_RUNTIME_DIR": pulse["XDG_RUNTIME_DIR"]}  # fmt: skip
-        context = _open_bridge_browser(playwright_instance, home, env)
+        context = chromium_with_bridge(playwright_instance, home, env)
         try:
             customer = context.new_page()
             number = issue_number(customer, server)

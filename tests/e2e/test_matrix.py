@@ -4,9 +4,11 @@ and checked against compat/ at the end (see test_matrix_agrees_with_compat)."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -22,7 +24,16 @@ from tests.e2e.meeting_steps import (
     wait_for_advancing_video,
     wait_for_audio,
 )
+from tests.support.bridge_browser import chromium_with_bridge, firefox_with_bridge, install_bridge
 from tests.support.wpe import by_testid, eventually, wpe_browser
+
+_PACKAGE = importlib.util.spec_from_file_location(
+    "package", Path(__file__).resolve().parents[2] / "extension" / "package.py"
+)
+assert _PACKAGE and _PACKAGE.loader
+_package = importlib.util.module_from_spec(_PACKAGE)
+_PACKAGE.loader.exec_module(_package)
+build_extension = _package.build
 
 CUSTOMER_ENGINES = ("chromium", "firefox", "phone")
 REP_ENGINES = ("chromium", "firefox")
@@ -128,7 +139,65 @@ def test_wpe_webkit_issues_a_number_and_explains(server, person, proof):
         proof.record("webkit-nowebrtc", Feature.CHAT, works=True)
 
 
-MATRIX_TESTS = len(CALL_PAIRS) + 3 + 2 + 1  # the parametrized cases above, and WPE
+def test_chromium_bridge_call(server, person, proof, playwright_instance, tmp_path):
+    """Chromium with WebRTC removed + our extension + the native host, with a native rep."""
+    server.create_account("tanaka", name="田中 太郎", company="株式会社サンプル")
+    home = tmp_path / "home"
+    context = chromium_with_bridge(
+        playwright_instance, home, install_bridge(home, "chromium", server.url, True)
+    )
+    try:
+        customer = context.new_page()
+        number = issue_number(customer, server)
+        proof.record("chromium-bridge", Feature.ISSUE_NUMBER, works=True)
+        rep = person("rep")
+        log_in(rep, server, "tanaka")
+        connect(rep, number)
+        proof.record("chromium-bridge", Feature.WAIT_FOR_REP, works=True)
+        tid(customer, "start-media").click()
+        wait_for_advancing_video(rep, timeout=40)
+        expect(tid(customer, "meeting")).to_have_attribute("data-state", "connected", timeout=30000)
+        proof.record("chromium-bridge", Feature.VIDEO_CALL, works=True)
+        tid(customer, "chat-input").fill("ブリッジから失礼します")
+        tid(customer, "chat-send").click()
+        expect(tid(rep, "chat-message")).to_contain_text(["ブリッジから失礼します"])
+        proof.record("chromium-bridge", Feature.CHAT, works=True)
+    finally:
+        context.close()
+
+
+def test_firefox_bridge_call(server, person, proof, tmp_path):
+    """Firefox ESR with WebRTC disabled by preference + our Firefox add-on + the native host."""
+    server.create_account("tanaka", name="田中 太郎", company="株式会社サンプル")
+    home = tmp_path / "home"
+    _, xpi = build_extension(tmp_path / "packages")
+    with firefox_with_bridge(home, install_bridge(home, "firefox", server.url, True), xpi) as customer:
+        customer.get(server.url + "/")
+        assert customer.execute_script("return typeof RTCPeerConnection") == "undefined"
+        eventually(lambda: customer.execute_script("return Mendan.bridgeReady === true"))
+        by_testid(customer, "start-meeting").click()
+        number = eventually(lambda: re.fullmatch(r"\d{5}", by_testid(customer, "connection-number").text))
+        proof.record("firefox-bridge", Feature.ISSUE_NUMBER, works=True)
+        rep = person("rep")
+        log_in(rep, server, "tanaka")
+        connect(rep, number[0])
+        eventually(lambda: by_testid(customer, "start-media").is_displayed())
+        proof.record("firefox-bridge", Feature.WAIT_FOR_REP, works=True)
+        by_testid(customer, "start-media").click()
+        wait_for_advancing_video(rep, timeout=40)
+        frames = "var r = Mendan.debug.room; var k = Object.keys(r.tiles)[0];" + (
+            " return k ? r.tiles[k].frames || 0 : 0;"
+        )
+        first = eventually(lambda: customer.execute_script(frames), timeout=30)
+        eventually(lambda: customer.execute_script(frames) > first + 10)  # the rep's video keeps coming
+        proof.record("firefox-bridge", Feature.VIDEO_CALL, works=True)
+        tid(rep, "chat-input").fill("Firefox からも見えています")
+        tid(rep, "chat-send").click()
+        eventually(lambda: "Firefox からも見えています" in by_testid(customer, "chat-message").text)
+        proof.record("firefox-bridge", Feature.CHAT, works=True)
+
+
+MATRIX_TESTS = len(CALL_PAIRS) + 3 + 2 + 1 + 2  # the parametrized cases above, WPE and the bridges
 
 
 def test_matrix_agrees_with_compat(proof, request):
