@@ -352,7 +352,13 @@
 
   /* Camera and mic, asked for at once (the rep's page starts this while the number is checked). */
   Room.requestMedia = function () {
-    return navigator.mediaDevices.getUserMedia({ audio: true, video: { width: { ideal: 640 }, height: { ideal: 480 } } });
+    if (Mendan.deviceCheck) {
+      Mendan.deviceCheck.close(); // it holds the camera: hand it to the meeting
+    }
+    var ask = Mendan.mediaConstraints
+      ? Mendan.mediaConstraints({ audio: true, video: true })
+      : { audio: true, video: { width: { ideal: 640 }, height: { ideal: 480 } } };
+    return navigator.mediaDevices.getUserMedia(ask);
   };
 
   Room.prototype.startMedia = function (pending) {
@@ -695,6 +701,9 @@
     video.autoplay = true;
     video.playsInline = true;
     video.muted = !this.speakerOn;
+    if (Mendan.applySpeaker) {
+      Mendan.applySpeaker(video); // the speaker chosen in the device check
+    }
     var name = document.createElement("span");
     name.className = "tile-name";
     var badge = document.createElement("span");
