@@ -132,18 +132,27 @@ def test_show_syncs_pages_pointer_and_close(server, person) -> None:
     expect(tid(customer, "doc-next")).to_be_hidden()  # turning pages is the presenter's
 
     # The rep's mouse over the page: a hand at the same relative spot on the customer's screen.
-    sheet = tid(rep, "doc-page").bounding_box()
-    assert sheet is not None
     for fx, fy in ((0.5, 0.25), (0.2, 0.8)):
+        sheet = tid(rep, "doc-page").bounding_box()
+        assert sheet is not None
         rep.mouse.move(sheet["x"] + fx * sheet["width"], sheet["y"] + fy * sheet["height"], steps=4)
         hand = tid(customer, "doc-pointer")
         expect(hand).to_be_visible()
-        expect(hand).to_have_attribute("data-x", re.compile(rf"^{fx}"))
-        image = tid(customer, "doc-page").bounding_box()
-        box = hand.bounding_box()
-        assert image is not None and box is not None
-        hand_x = (box["x"] + 12 - image["x"]) / image["width"]  # the hand's finger tip (CSS margin)
-        hand_y = (box["y"] + 4 - image["y"]) / image["height"]
+        customer.wait_for_function(
+            """([fx, fy]) => {
+                const hand = document.getElementById('doc-pointer');
+                return Math.abs(hand.dataset.x - fx) < 0.02 && Math.abs(hand.dataset.y - fy) < 0.02;
+            }""",
+            arg=[fx, fy],
+        )
+        # Where the hand's finger tip (its CSS offset: 12 px right, 4 px down) is on the page image.
+        hand_x, hand_y = customer.evaluate(
+            """() => {
+                const hand = document.getElementById('doc-pointer').getBoundingClientRect();
+                const page = document.getElementById('doc-page').getBoundingClientRect();
+                return [(hand.left + 12 - page.left) / page.width, (hand.top + 4 - page.top) / page.height];
+            }"""
+        )
         assert abs(hand_x - fx) < 0.02 and abs(hand_y - fy) < 0.02, (hand_x, hand_y)
     shot(rep, "rep-showing-with-memo")
     shot(customer, "customer-sees-page-and-hand")
