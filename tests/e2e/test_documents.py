@@ -35,7 +35,7 @@ def page_image_loaded(page: Page, number: int) -> None:
 
 
 def file_payload(name: str, data: bytes) -> dict[str, object]:
-    """A file for set_input_files by content: Chromium here drops local paths with non-ASCII names."""
+    """A file for set_input_files, given by its name and bytes."""
     return {"name": name, "mimeType": "application/octet-stream", "buffer": data}
 
 
@@ -202,12 +202,15 @@ def test_give_downloads_once_then_expires_and_gives_again(server_factory, person
     expect(tid(customer, "doc-offer")).to_contain_text("受け取りました")
 
     # Not received: after the TTL the customer sees the FAQ's message, and the rep can give again.
-    expect(choose(rep, "見積書", "doc-give")).to_be_enabled()
+    # The rep's button waits for the open offer's TTL (10 s here) before it can give again.
+    expect(choose(rep, "見積書", "doc-give")).to_be_enabled(timeout=20000)
     choose(rep, "見積書", "doc-give").click()
     expect(tid(customer, "doc-offer-expired")).to_have_text(
         "ドキュメント共有の有効時間が経過しました。", timeout=20000
     )
-    expect(choose(rep, "見積書", "doc-give")).to_be_enabled()
+    expect(tid(rep, "doc-give-status")).to_contain_text("もう一度「資料を渡す」", timeout=20000)
+    shot(rep, "rep-give-expired")
+    shot(customer, "customer-give-expired")
     choose(rep, "見積書", "doc-give").click()
     with customer.expect_download() as again:
         tid(customer, "doc-offer").last.get_by_test_id("doc-receive").click()
