@@ -463,6 +463,7 @@
     box.appendChild(receive);
     box.appendChild(countdown);
     byId("doc-offers").appendChild(box);
+    this.room.notify(t("room.doc.offered", { name: giver ? giver.display_name : "" }));
     var left = Math.round(message.ttl);
     var entry = { box: box, timer: null };
     this.offers[message.give_id] = entry;
@@ -472,6 +473,7 @@
     var finish = function (text, className) {
       window.clearInterval(entry.timer);
       delete self.offers[message.give_id];
+      box.className = "doc-offer done";
       box.innerHTML = "";
       var line = el("p", className, text);
       line.setAttribute("data-testid", className === "alert" ? "doc-offer-expired" : "doc-offer-done");
