@@ -114,7 +114,20 @@ def test_library_upload_checks_progress_and_states(server, person, tmp_path: Pat
     rep.reload()
     item = tid(rep, "doc-item").filter(has_text="会社案内")
     expect(item.get_by_test_id("doc-shareable")).to_be_checked()
+    item.get_by_role("button", name="編集").click()
+    expect(item.get_by_test_id("doc-edit-memo")).to_have_value("3ページ目で価格をご説明")
+    item.get_by_role("button", name="キャンセル").click()
     shot(rep, "rep-library")
+
+    # 差し替え: a new file, rendered again; 削除 after the confirmation.
+    item.get_by_test_id("doc-replace-file").set_input_files(file_payload("新版.pdf", make_pdf(5)))
+    expect(item).to_contain_text("5ページ")
+    expect(item).to_have_attribute("data-state", "ready")
+    rep.on("dialog", lambda dialog: dialog.accept())
+    broken.get_by_role("button", name="削除").click()
+    expect(tid(rep, "doc-item")).to_have_count(1)
+    rep.reload()
+    expect(tid(rep, "doc-item")).to_have_text([re.compile("会社案内.*5ページ")])
 
 
 def test_show_syncs_pages_pointer_and_close(server, person) -> None:
