@@ -7,12 +7,14 @@ Participants have no login: a meeting's routes take the participant's ticket in 
 from __future__ import annotations
 
 from pathlib import PurePath
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from protocol.signaling import ErrorCode
+from server.db.models import Document
 from server.documents.api import (
     SECURITY_HEADERS,
     _checked_upload,
@@ -26,6 +28,14 @@ from server.errors import MendanError
 from server.meeting.documents import MeetingDocuments, give_link_path
 
 TICKET_HEADER = "X-Mendan-Ticket"
+
+
+async def _meeting_view(request: Request, document: Document) -> dict[str, Any]:
+    """The document's JSON without the plain download link: in a meeting the file goes out only
+    through 渡す's one-time links (anyone shown it learns its id, and may ask for this view)."""
+    view = await _view(request, document, detail=True)
+    view.pop("download_url", None)
+    return view
 
 
 def _documents(request: Request) -> MeetingDocuments:
@@ -65,7 +75,7 @@ async def upload_meeting_document(request: Request) -> JSONResponse:
 async def get_meeting_document(request: Request) -> JSONResponse:
     participant_id = await _participant(request)
     document = await _documents(request).meeting_document(participant_id, request.path_params["document_id"])
-    return JSONResponse({"ok": True, "document": await _view(request, document, detail=True)})
+    return JSONResponse({"ok": True, "document": await _meeting_view(request, document)})
 
 
 async def give_download(request: Request) -> Response:

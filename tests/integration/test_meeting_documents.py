@@ -164,6 +164,7 @@ def test_customer_shares_a_file_only_within_the_meeting(
     assert created.status_code == 201, created.text
     document = created.json()["document"]
     assert document["title"] == "要望"
+    assert "download_url" not in document  # in a meeting the file goes out only by 渡す
     for _ in range(200):
         state = httpx.get(f"{server.url}/api/meeting-documents/{document['id']}", headers=headers).json()
         if state["document"]["render"]["state"] in ("ready", "failed"):
