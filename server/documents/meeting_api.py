@@ -67,9 +67,7 @@ async def upload_meeting_document(request: Request) -> JSONResponse:
         received.discard()
         raise
     request.app.state.render_queue.submit(document)
-    return JSONResponse(
-        {"ok": True, "document": await _view(request, document, detail=True)}, status_code=201
-    )
+    return JSONResponse({"ok": True, "document": await _meeting_view(request, document)}, status_code=201)
 
 
 async def get_meeting_document(request: Request) -> JSONResponse:
