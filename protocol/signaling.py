@@ -59,6 +59,10 @@ class ErrorCode(enum.StrEnum):
     DOCUMENT_UNSAFE = "document_unsafe"
     DOCUMENT_NOT_READY = "document_not_ready"
     LINK_INVALID = "link_invalid"
+    DOCUMENT_NOT_SHAREABLE = "document_not_shareable"
+    NOT_PRESENTING = "not_presenting"
+    LINK_USED = "link_used"
+    GIVE_EXPIRED = "give_expired"
 
 
 class Role(enum.StrEnum):
@@ -166,6 +170,21 @@ class ChatLine(BaseModel):
 MAX_CHAT_LENGTH = 2000
 
 
+class ShownDocument(BaseModel):
+    """The document everyone sees now: its current page as a signed image link anyone may load."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    show_id: int
+    document_id: str
+    title: str
+    presenter: str = Field(description="participant id of who shows it")
+    page: int
+    page_count: int
+    url: str
+    width: int
+    height: int
+
+
 class IceServer(BaseModel):
     """One entry of RTCConfiguration.iceServers."""
 
@@ -240,7 +259,63 @@ class SendChat(_Message):
     text: str = Field(min_length=1, max_length=MAX_CHAT_LENGTH)
 
 
-AnyClientMessage = Join | Signal | UpdateMedia | Leave | Ping | CreateInvite | SendChat
+class ShowDocument(_Message):
+    """見せる: show a ready document (the host's library, or one shared in this meeting) to everyone."""
+
+    type: Literal["show_document"] = "show_document"
+    request_id: str | None = Field(None, max_length=64)
+    document_id: str = Field(max_length=64)
+    page: int = Field(1, ge=1)
+
+
+class TurnPage(_Message):
+    """The presenter moves the shown document to another page (synced for everyone)."""
+
+    type: Literal["turn_page"] = "turn_page"
+    request_id: str | None = Field(None, max_length=64)
+    page: int = Field(ge=1)
+
+
+class CloseDocument(_Message):
+    """閉じる: the presenter (or the host) closes the shown document for everyone."""
+
+    type: Literal["close_document"] = "close_document"
+    request_id: str | None = Field(None, max_length=64)
+
+
+class MovePointer(_Message):
+    """The presenter's mouse over the document, as a fraction of its size; null hides the hand.
+
+    Relayed to the others, never stored; pages send at most about 20 a second.
+    """
+
+    type: Literal["move_pointer"] = "move_pointer"
+    x: float | None = Field(None, ge=0, le=1)
+    y: float | None = Field(None, ge=0, le=1)
+
+
+class GiveDocument(_Message):
+    """渡す: offer a shareable document to every other participant; replied with ``document_given``."""
+
+    type: Literal["give_document"] = "give_document"
+    request_id: str = Field(max_length=64)
+    document_id: str = Field(max_length=64)
+
+
+AnyClientMessage = (
+    Join
+    | Signal
+    | UpdateMedia
+    | Leave
+    | Ping
+    | CreateInvite
+    | SendChat
+    | ShowDocument
+    | TurnPage
+    | CloseDocument
+    | MovePointer
+    | GiveDocument
+)
 ClientMessage = Annotated[AnyClientMessage, Field(discriminator="type")]
 
 # ---- server -> client -----------------------------------------------------------------------
@@ -257,6 +332,7 @@ class Joined(_Message):
     ice_servers: list[IceServer]
     ice_transport_policy: Literal["all", "relay"] = "all"
     chat: list[ChatLine] = Field(default_factory=list)
+    document: ShownDocument | None = Field(None, description="what is being shown, if anything")
 
 
 class Ok(_Message):
@@ -335,6 +411,54 @@ class MeetingEnded(_Message):
     reason: EndReason
 
 
+class DocumentShown(_Message):
+    """A document is shown, or its page turned: everyone shows ``document`` as it is now."""
+
+    type: Literal["document_shown"] = "document_shown"
+    document: ShownDocument
+
+
+class DocumentClosed(_Message):
+    """The shown document was closed for everyone."""
+
+    type: Literal["document_closed"] = "document_closed"
+    show_id: int
+
+
+class PointerMoved(_Message):
+    """The presenter's pointer (a hand on the others' screens); null coordinates hide it."""
+
+    type: Literal["pointer_moved"] = "pointer_moved"
+    sender: str
+    x: float | None = None
+    y: float | None = None
+
+
+class DocumentOffered(_Message):
+    """資料を受け取る: a file offered to this participant through a one-time link until ``expires_at``."""
+
+    type: Literal["document_offered"] = "document_offered"
+    give_id: str
+    giver: str
+    title: str
+    filename: str
+    size: int
+    url: str
+    expires_at: float
+    ttl: float = Field(description="seconds the offer lasts, for a countdown independent of clocks")
+
+
+class DocumentGiven(_Message):
+    """Reply to ``give_document``: the offer went to ``recipients`` people until ``expires_at``."""
+
+    type: Literal["document_given"] = "document_given"
+    request_id: str
+    give_id: str
+    recipients: int
+    expires_at: float
+    ttl: float
+
+
 AnyServerMessage = (
     Joined
     | Ok
@@ -347,10 +471,28 @@ AnyServerMessage = (
     | MeetingEnded
     | InviteCreated
     | ChatPosted
+    | DocumentShown
+    | DocumentClosed
+    | PointerMoved
+    | DocumentOffered
+    | DocumentGiven
 )
 ServerMessage = Annotated[AnyServerMessage, Field(discriminator="type")]
 
-CLIENT_MESSAGES: tuple[type[_Message], ...] = (Join, Signal, UpdateMedia, Leave, Ping, CreateInvite, SendChat)
+CLIENT_MESSAGES: tuple[type[_Message], ...] = (
+    Join,
+    Signal,
+    UpdateMedia,
+    Leave,
+    Ping,
+    CreateInvite,
+    SendChat,
+    ShowDocument,
+    TurnPage,
+    CloseDocument,
+    MovePointer,
+    GiveDocument,
+)
 SERVER_MESSAGES: tuple[type[_Message], ...] = (
     Joined,
     Ok,
@@ -363,6 +505,11 @@ SERVER_MESSAGES: tuple[type[_Message], ...] = (
     MeetingEnded,
     InviteCreated,
     ChatPosted,
+    DocumentShown,
+    DocumentClosed,
+    PointerMoved,
+    DocumentOffered,
+    DocumentGiven,
 )
 
 _client_adapter: TypeAdapter[AnyClientMessage] = TypeAdapter(ClientMessage)

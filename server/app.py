@@ -15,11 +15,13 @@ from server import api, environment, invite_api, pages, portal
 from server.clock import Clock
 from server.db.database import Database
 from server.documents import api as documents_api
+from server.documents import meeting_api as meeting_documents_api
 from server.documents.render_queue import RenderQueue
 from server.documents.signed_url import UrlSigner
 from server.documents.store import DocumentStore
 from server.errors import MendanError, handle_mendan_error
 from server.i18n import WEB_DIR, catalogue_for
+from server.meeting.documents import MeetingDocuments
 from server.meeting.service import MeetingService
 from server.settings import Settings
 from server.signaling.bus import InProcessBus
@@ -57,6 +59,9 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         app.state.url_signer = UrlSigner(settings.secret_key, app.state.clock.now)
         app.state.document_store = DocumentStore(database, settings.data_dir, app.state.clock.now)
         app.state.render_queue = RenderQueue(app.state.document_store, settings)
+        app.state.meeting_documents = MeetingDocuments(
+            database, app.state.document_store, app.state.url_signer, settings, app.state.clock
+        )
         await app.state.document_store.clear_incoming()
         await app.state.render_queue.resume_unfinished()
         sweeper = asyncio.create_task(_sweep_forever(app))
@@ -77,6 +82,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         *portal.routes,
         *environment.routes,
         *documents_api.routes,
+        *meeting_documents_api.routes,
         WebSocketRoute("/ws", signaling_endpoint),
         Mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static"),
     ]

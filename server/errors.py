@@ -41,6 +41,10 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.INVITE_EXPIRED: 410,
     ErrorCode.NOT_ALLOWED: 403,
     ErrorCode.INVALID_NAME: 400,
+    ErrorCode.DOCUMENT_NOT_SHAREABLE: 403,
+    ErrorCode.NOT_PRESENTING: 409,
+    ErrorCode.LINK_USED: 410,
+    ErrorCode.GIVE_EXPIRED: 410,
 }
 
 

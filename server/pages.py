@@ -14,6 +14,7 @@ from starlette.templating import Jinja2Templates
 from protocol.signaling import ErrorCode
 from server.auth import csrf, sessions
 from server.auth.accounts import check_login
+from server.documents.filetypes import ALLOWED_EXTENSIONS
 from server.errors import MendanError
 from server.i18n import LANGUAGES, WEB_DIR, catalogue_for
 from server.web_context import LANG_COOKIE, current_rep, language, require_csrf
@@ -28,7 +29,13 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     valid = cookie is not None and csrf.token_is_valid(settings.secret_key, session_token, cookie, cookie)
     token = cookie if cookie is not None and valid else csrf.make_token(settings.secret_key, session_token)
     catalogue = catalogue_for(language(request))
-    page_config = {"csrf": token, "lang": catalogue.lang, **context.pop("page_config", {})}
+    documents = {"types": list(ALLOWED_EXTENSIONS), "max_bytes": settings.document_max_bytes}
+    page_config = {
+        "csrf": token,
+        "lang": catalogue.lang,
+        "documents": documents,
+        **context.pop("page_config", {}),
+    }
     response = templates.TemplateResponse(
         request,
         template,

@@ -49,6 +49,7 @@ SETTINGS_TABLE: tuple[tuple[str, str, str], ...] = (
     ("MENDAN_RENDER_TIMEOUT", "180", "seconds one document may take to convert and render"),
     ("MENDAN_SOFFICE", "soffice", "LibreOffice program that converts Office files to PDF; empty disables it"),
     ("MENDAN_DOCUMENT_URL_TTL", "3600", "seconds a signed link to a page image or a download stays valid"),
+    ("MENDAN_GIVE_TTL", "60", "seconds a 渡す offer (and its one-time download link) stays open"),
 )
 
 DEFAULTS: dict[str, str] = {name: default for name, default, _ in SETTINGS_TABLE}
@@ -100,6 +101,7 @@ class Settings:
     render_timeout: float = 180.0
     soffice: str = "soffice"
     document_url_ttl: float = 3600.0
+    give_ttl: float = 60.0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -139,6 +141,7 @@ class Settings:
             render_timeout=float(source["MENDAN_RENDER_TIMEOUT"]),
             soffice=source["MENDAN_SOFFICE"],
             document_url_ttl=float(source["MENDAN_DOCUMENT_URL_TTL"]),
+            give_ttl=float(source["MENDAN_GIVE_TTL"]),
         )
 
 

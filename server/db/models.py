@@ -145,3 +145,56 @@ class Document(Base):
     created_at: Mapped[float] = mapped_column(Float)
     updated_at: Mapped[float] = mapped_column(Float)
     rendered_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # Set for a file someone picked during a meeting (R-5.3): it belongs to that meeting, is never
+    # in the rep's library, and only the meeting's participants may show or give it.
+    meeting_id: Mapped[str | None] = mapped_column(ForeignKey("meetings.id"), nullable=True, index=True)
+
+
+class DocumentShow(Base):
+    """One 見せる in a meeting, from the click to 閉じる (or the meeting's end), for the history."""
+
+    __tablename__ = "document_shows"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), index=True)
+    # No foreign key: the history keeps the title after the document is deleted.
+    document_id: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(200))
+    participant_id: Mapped[str] = mapped_column(String(32))
+    page: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[float] = mapped_column(Float)
+    ended_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class DocumentPageView(Base):
+    """A page on everyone's screen during a show, from when it was turned to until the next turn."""
+
+    __tablename__ = "document_page_views"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    show_id: Mapped[int] = mapped_column(ForeignKey("document_shows.id"), index=True)
+    page: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[float] = mapped_column(Float)
+    ended_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class DocumentGive(Base):
+    """One 渡す in a meeting: the file offered to the others until ``expires_at``."""
+
+    __tablename__ = "document_gives"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), index=True)
+    document_id: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String(255))
+    participant_id: Mapped[str] = mapped_column(String(32))
+    given_at: Mapped[float] = mapped_column(Float)
+    expires_at: Mapped[float] = mapped_column(Float)
+
+
+class DocumentGiveLink(Base):
+    """A recipient's one-time download link of a give; ``used_at`` is set by the one download."""
+
+    __tablename__ = "document_give_links"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    give_id: Mapped[str] = mapped_column(ForeignKey("document_gives.id"), index=True)
+    participant_id: Mapped[str] = mapped_column(String(32))
+    used_at: Mapped[float | None] = mapped_column(Float, nullable=True)

@@ -132,15 +132,18 @@ class DocumentStore:
         async with self.database.session() as db:
             rows = await db.scalars(
                 select(Document)
-                .where(Document.account_id == account_id)
+                .where(Document.account_id == account_id, Document.meeting_id.is_(None))
                 .order_by(Document.created_at.desc(), Document.id)
             )
             return list(rows)
 
     async def get(self, account_id: int, document_id: str) -> Document:
-        """The rep ID's document; NOT_FOUND for another ID's, so their existence is not revealed."""
+        """The rep ID's library document; NOT_FOUND for another ID's, so their existence is not revealed.
+
+        A file shared during a meeting is not in the library (``meeting_documents`` reaches those).
+        """
         document = await self.find(document_id)
-        if document is None or document.account_id != account_id:
+        if document is None or document.account_id != account_id or document.meeting_id is not None:
             raise MendanError(ErrorCode.NOT_FOUND, f"document {document_id}")
         return document
 
@@ -162,8 +165,15 @@ class DocumentStore:
     # ---- writing -----------------------------------------------------------------------------
 
     async def create(
-        self, account_id: int, title: str, memo: str, shareable: bool, upload: StoredUpload
+        self,
+        account_id: int,
+        title: str,
+        memo: str,
+        shareable: bool,
+        upload: StoredUpload,
+        meeting_id: str | None = None,
     ) -> Document:
+        """A new document; with ``meeting_id`` a file shared in that meeting, outside the library."""
         now = self.now()
         document = Document(
             id=secrets.token_hex(16),
@@ -176,6 +186,7 @@ class DocumentStore:
             render_state=RenderState.PENDING,
             created_at=now,
             updated_at=now,
+            meeting_id=meeting_id,
         )
         _describe_file(document, upload)
         await self._move_in(document, upload)
@@ -268,7 +279,7 @@ class DocumentStore:
 
     async def _owned(self, db: AsyncSession, account_id: int, document_id: str) -> Document:
         document = await db.get(Document, document_id, with_for_update=True)
-        if document is None or document.account_id != account_id:
+        if document is None or document.account_id != account_id or document.meeting_id is not None:
             raise MendanError(ErrorCode.NOT_FOUND, f"document {document_id}")
         return document
 

@@ -7,6 +7,7 @@ reply and the connection and the meeting go on.
 from __future__ import annotations
 
 import logging
+import time
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
@@ -15,6 +16,7 @@ from server.errors import MendanError
 from server.i18n import catalogue_for
 from server.ice import ice_servers_for
 from server.meeting.delivery import Delivery
+from server.meeting.documents import MeetingDocuments
 from server.meeting.service import MeetingService
 from server.settings import Settings
 
@@ -22,6 +24,9 @@ from .bus import Bus
 from .hub import Connection, Hub
 
 log = logging.getLogger(__name__)
+
+POINTER_INTERVAL = 0.04
+"""Pointer moves closer together than this are dropped (pages send at most ~20 a second)."""
 
 
 class SignalingSession:
@@ -35,6 +40,7 @@ class SignalingSession:
         bus: Bus,
         settings: Settings,
         base_url: str,
+        documents: MeetingDocuments,
     ) -> None:
         self.connection = connection
         self.meetings = meetings
@@ -42,7 +48,9 @@ class SignalingSession:
         self.bus = bus
         self.settings = settings
         self.base_url = base_url
+        self.documents = documents
         self.left = False
+        self.last_pointer = 0.0
 
     def reply_error(self, code: p.ErrorCode, request_id: str | None) -> None:
         message = catalogue_for("ja").text(f"error.{code.value}")
@@ -92,6 +100,43 @@ class SignalingSession:
             self.connection.send(
                 p.InviteCreated(request_id=message.request_id, url=url, expires_at=expires_at)
             )
+        else:
+            await self._documents(me, message)
+
+    async def _documents(self, me: str, message: p.AnyClientMessage) -> None:
+        documents = self.documents
+        if isinstance(message, p.ShowDocument):
+            await self.bus.publish(await documents.show(me, message.document_id, message.page))
+            self._ok(message.request_id)
+        elif isinstance(message, p.TurnPage):
+            await self.bus.publish(await documents.turn(me, message.page))
+            self._ok(message.request_id)
+        elif isinstance(message, p.CloseDocument):
+            await self.bus.publish(await documents.close(me))
+            self._ok(message.request_id)
+        elif isinstance(message, p.MovePointer):
+            moment = time.monotonic()
+            hiding = message.x is None or message.y is None
+            if not hiding and moment - self.last_pointer < POINTER_INTERVAL:
+                return
+            self.last_pointer = moment
+            meeting_id = await documents.presenting_meeting(me)
+            moved = p.PointerMoved(
+                sender=me, x=None if hiding else message.x, y=None if hiding else message.y
+            )
+            await self.bus.publish([Delivery(meeting_id, moved, exclude=me)])
+        elif isinstance(message, p.GiveDocument):
+            given = await documents.give(me, message.document_id)
+            self.connection.send(
+                p.DocumentGiven(
+                    request_id=message.request_id,
+                    give_id=given.give_id,
+                    recipients=given.recipients,
+                    expires_at=given.expires_at,
+                    ttl=self.settings.give_ttl,
+                )
+            )
+            await self.bus.publish(given.deliveries)
 
     def _ok(self, request_id: str | None) -> None:
         if request_id is not None:
@@ -121,6 +166,7 @@ class SignalingSession:
                 ice_servers=ice_servers_for(self.settings, participant_id, self.meetings.clock.now()),
                 ice_transport_policy="relay" if self.settings.ice_transport_policy == "relay" else "all",
                 chat=result.chat,
+                document=await self.documents.current(meeting_id),
             )
         )
         await self.bus.publish(result.deliveries)
@@ -157,6 +203,7 @@ async def signaling_endpoint(websocket: WebSocket) -> None:
         state.bus,
         state.settings,
         public_base_url(websocket, state.settings),
+        state.meeting_documents,
     )
     try:
         while True:

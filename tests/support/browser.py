@@ -40,5 +40,6 @@ def launch_options(home: Path) -> dict[str, object]:
         "executable_path": CHROMIUM,
         "headless": True,
         "args": CHROMIUM_ARGS,
-        "env": {"HOME": str(home), "PATH": "/usr/bin:/bin"},
+        # A UTF-8 locale, or Chromium drops Japanese file names (uploads picked, downloads saved).
+        "env": {"HOME": str(home), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
     }
