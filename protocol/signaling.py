@@ -59,6 +59,9 @@ class ErrorCode(enum.StrEnum):
     DOCUMENT_UNSAFE = "document_unsafe"
     DOCUMENT_NOT_READY = "document_not_ready"
     LINK_INVALID = "link_invalid"
+    RECORDING_QUOTA_EXCEEDED = "recording_quota_exceeded"
+    RECORDING_CLOSED = "recording_closed"
+    RECORDING_NOT_ALLOWED = "recording_not_allowed"
 
 
 class Role(enum.StrEnum):

@@ -21,6 +21,8 @@ from server.documents.store import DocumentStore
 from server.errors import MendanError, handle_mendan_error
 from server.i18n import WEB_DIR, catalogue_for
 from server.meeting.service import MeetingService
+from server.recording import api as recording_api
+from server.recording.store import RecordingStore
 from server.settings import Settings
 from server.signaling.bus import InProcessBus
 from server.signaling.endpoint import signaling_endpoint
@@ -36,6 +38,7 @@ async def _sweep_forever(app: Starlette) -> None:
         await asyncio.sleep(SWEEP_INTERVAL)
         try:
             await app.state.bus.publish(await app.state.meetings.sweep())
+            await app.state.recordings.finish_due()
         except Exception:  # keep sweeping: one failed round must not stop expiry for good
             log.exception("sweep failed")
 
@@ -59,12 +62,15 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         app.state.render_queue = RenderQueue(app.state.document_store, settings)
         await app.state.document_store.clear_incoming()
         await app.state.render_queue.resume_unfinished()
+        app.state.recordings = RecordingStore(database, settings, app.state.clock.now)
+        await app.state.recordings.resume_after_restart()
         sweeper = asyncio.create_task(_sweep_forever(app))
         try:
             yield
         finally:
             sweeper.cancel()
             await app.state.render_queue.close()
+            await app.state.recordings.close()
             for connection in hub.all_connections():
                 connection.close(CloseCode.SHUTTING_DOWN)
             await app.state.bus.close()
@@ -75,6 +81,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         *api.routes,
         *invite_api.routes,
         *documents_api.routes,
+        *recording_api.routes,
         WebSocketRoute("/ws", signaling_endpoint),
         Mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static"),
     ]

@@ -41,6 +41,9 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.INVITE_EXPIRED: 410,
     ErrorCode.NOT_ALLOWED: 403,
     ErrorCode.INVALID_NAME: 400,
+    ErrorCode.RECORDING_QUOTA_EXCEEDED: 507,
+    ErrorCode.RECORDING_CLOSED: 409,
+    ErrorCode.RECORDING_NOT_ALLOWED: 403,
 }
 
 

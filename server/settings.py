@@ -49,6 +49,14 @@ SETTINGS_TABLE: tuple[tuple[str, str, str], ...] = (
     ("MENDAN_RENDER_TIMEOUT", "180", "seconds one document may take to convert and render"),
     ("MENDAN_SOFFICE", "soffice", "LibreOffice program that converts Office files to PDF; empty disables it"),
     ("MENDAN_DOCUMENT_URL_TTL", "3600", "seconds a signed link to a page image or a download stays valid"),
+    ("MENDAN_RECORDING_QUOTA_BYTES", str(5 * 1000**3), "bytes of recordings one rep ID may store (5 GB)"),
+    ("MENDAN_RECORDING_MAX_SECONDS", "3600", "longest recording in seconds; it then stops with a notice"),
+    (
+        "MENDAN_RECORDING_IDLE_TIMEOUT",
+        "60",
+        "seconds without a chunk after which a recording whose writer vanished is finished from what arrived",
+    ),
+    ("MENDAN_RECORDING_CHUNK_MAX_BYTES", str(8 * 1024 * 1024), "largest recording chunk accepted, in bytes"),
 )
 
 DEFAULTS: dict[str, str] = {name: default for name, default, _ in SETTINGS_TABLE}
@@ -100,6 +108,10 @@ class Settings:
     render_timeout: float = 180.0
     soffice: str = "soffice"
     document_url_ttl: float = 3600.0
+    recording_quota_bytes: int = 5 * 1000**3
+    recording_max_seconds: float = 3600.0
+    recording_idle_timeout: float = 60.0
+    recording_chunk_max_bytes: int = 8 * 1024 * 1024
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -139,6 +151,10 @@ class Settings:
             render_timeout=float(source["MENDAN_RENDER_TIMEOUT"]),
             soffice=source["MENDAN_SOFFICE"],
             document_url_ttl=float(source["MENDAN_DOCUMENT_URL_TTL"]),
+            recording_quota_bytes=int(source["MENDAN_RECORDING_QUOTA_BYTES"]),
+            recording_max_seconds=float(source["MENDAN_RECORDING_MAX_SECONDS"]),
+            recording_idle_timeout=float(source["MENDAN_RECORDING_IDLE_TIMEOUT"]),
+            recording_chunk_max_bytes=int(source["MENDAN_RECORDING_CHUNK_MAX_BYTES"]),
         )
 
 
