@@ -19,6 +19,8 @@ from server.documents.render_queue import RenderQueue
 from server.documents.signed_url import UrlSigner
 from server.documents.store import DocumentStore
 from server.errors import MendanError, handle_mendan_error
+from server.history import api as history_api
+from server.history.service import HistoryService
 from server.i18n import WEB_DIR, catalogue_for
 from server.meeting.service import MeetingService
 from server.recording import api as recording_api
@@ -64,6 +66,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         await app.state.render_queue.resume_unfinished()
         app.state.recordings = RecordingStore(database, settings, app.state.clock.now)
         await app.state.recordings.resume_after_restart()
+        app.state.history = HistoryService(database, settings.timezone)
         sweeper = asyncio.create_task(_sweep_forever(app))
         try:
             yield
@@ -82,6 +85,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         *invite_api.routes,
         *documents_api.routes,
         *recording_api.routes,
+        *history_api.routes,
         WebSocketRoute("/ws", signaling_endpoint),
         Mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static"),
     ]

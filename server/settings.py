@@ -56,6 +56,7 @@ SETTINGS_TABLE: tuple[tuple[str, str, str], ...] = (
         "60",
         "seconds without a chunk after which a recording whose writer vanished is finished from what arrived",
     ),
+    ("MENDAN_TIMEZONE", "Asia/Tokyo", "time zone of the dates and times in the meeting history and its CSV"),
     ("MENDAN_RECORDING_CHUNK_MAX_BYTES", str(8 * 1024 * 1024), "largest recording chunk accepted, in bytes"),
 )
 
@@ -112,6 +113,7 @@ class Settings:
     recording_max_seconds: float = 3600.0
     recording_idle_timeout: float = 60.0
     recording_chunk_max_bytes: int = 8 * 1024 * 1024
+    timezone: str = "Asia/Tokyo"
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -155,6 +157,7 @@ class Settings:
             recording_max_seconds=float(source["MENDAN_RECORDING_MAX_SECONDS"]),
             recording_idle_timeout=float(source["MENDAN_RECORDING_IDLE_TIMEOUT"]),
             recording_chunk_max_bytes=int(source["MENDAN_RECORDING_CHUNK_MAX_BYTES"]),
+            timezone=source["MENDAN_TIMEZONE"],
         )
 
 

@@ -67,6 +67,7 @@
         return;
       }
       Mendan.show(byId("dashboard"), false);
+      Mendan.show(byId("history"), false);
       byId("again-link").setAttribute("href", "/rep");
       var room = new Mendan.Room({ ticket: data.ticket, askBeforeMedia: false });
       room.show();
