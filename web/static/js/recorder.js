@@ -129,12 +129,13 @@
   /* After a drop: ask which chunks the server holds, forget those, send the rest. */
   Uploader.prototype.retry = function () {
     var self = this;
+    var delay = this.delay;
     this.busy = true;
+    this.delay = Math.min(this.delay * 2, RETRY_MAX_MS);
     window.setTimeout(function () {
       send("GET", self.base, null, function (error, data) {
         self.busy = false;
         if (error) {
-          self.delay = Math.min(self.delay * 2, RETRY_MAX_MS);
           self.retry();
           return;
         }
@@ -147,7 +148,7 @@
         });
         self.pump();
       });
-    }, this.delay);
+    }, delay);
   };
 
   Uploader.prototype.whenDrained = function (callback) {
