@@ -66,7 +66,9 @@
 
   function recordingItem(recording) {
     var item = el("div", "recording-item");
-    item.setAttribute("data-testid", "recording-item");
+    // Only a stored recording is a recording-item (with its download link); one still being
+    // saved, or one that failed, shows its state alone.
+    item.setAttribute("data-testid", recording.url ? "recording-item" : "recording-pending");
     item.setAttribute("data-recording", recording.id);
     item.appendChild(el("p", "recording-label", recording.label));
     if (recording.url) {
