@@ -168,3 +168,25 @@ def test_the_quota_stops_recording_with_a_notice_and_deleting_frees_space(server
     expect(tid(history, "recording-item")).to_have_count(0)
     expect(tid(history, "storage-usage")).not_to_have_text(used_before)
     assert tid(history, "storage-usage").inner_text().startswith("0.0 MB")
+
+
+def test_a_recording_stops_at_its_time_limit_with_a_notice(server_factory, person):
+    server = server_factory({"MENDAN_RECORDING_MAX_SECONDS": "9"})  # the hour, shortened
+    server.create_account("tanaka", name="田中 太郎")
+    customer, rep = person("customer"), person("rep")
+    start_recorded_meeting(customer, rep, server, "tanaka")
+
+    expect(tid(rep, "notice")).to_contain_text(
+        "録画は1回あたり9秒までのため、録画を停止しました", timeout=40000
+    )
+    expect(tid(rep, "recording-indicator")).to_contain_text("録画停止")
+    expect(tid(rep, "meeting")).to_have_attribute("data-state", "connected")  # the meeting goes on
+    rep.wait_for_function("Mendan.Recorder.session.state === 'stopped'")
+    recording_id = rep.evaluate("Mendan.Recorder.session.id")
+    deadline = time.monotonic() + 30
+    while (recording := rep.request.get(f"{server.url}/api/recordings/{recording_id}").json()["recording"])[
+        "state"
+    ] not in ("ready", "failed") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert recording["state"] == "ready" and recording["stop_reason"] == "limit"
+    assert 7 <= recording["duration"] <= 12

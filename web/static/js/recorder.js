@@ -277,9 +277,16 @@
     this.refusedAt = null;
   }
 
-  Session.prototype.start = function () {
+  Session.prototype.start = function (attempt) {
     var self = this;
+    attempt = attempt || 0;
     send("POST", "/api/recordings", { meeting_id: this.room.meeting.id }, function (error, data) {
+      if (error === "network" && attempt < 5 && self.state === "starting") {
+        window.setTimeout(function () {
+          self.start(attempt + 1);
+        }, RETRY_MIN_MS * (attempt + 1));
+        return;
+      }
       if (error) {
         self.state = "failed";
         self.room.notify(error === P.errors.RECORDING_QUOTA_EXCEEDED ? t("room.recording_quota_full", { quota: "" }) : t("room.recording_failed", { reason: Mendan.errorText(error) }));
@@ -332,7 +339,8 @@
     this.state = "recording";
     this.limitTimer = window.setTimeout(function () {
       self.stop("limit");
-      room.notify(t("room.recording_limit", { minutes: Math.round(data.max_seconds / 60) }));
+      var limit = data.max_seconds >= 60 ? t("room.minutes", { count: Math.round(data.max_seconds / 60) }) : t("room.seconds", { count: data.max_seconds });
+      room.notify(t("room.recording_limit", { limit: limit }));
     }, data.max_seconds * 1000);
     this.onUsage(data.usage);
     room.notify(t("room.recording_started"));
