@@ -338,6 +338,13 @@ class MeetingEnded(_Message):
     reason: EndReason
 
 
+class RecordingUpdated(_Message):
+    """The rep's browser started or stopped recording the meeting (the indicator says which)."""
+
+    type: Literal["recording_updated"] = "recording_updated"
+    active: bool
+
+
 AnyServerMessage = (
     Joined
     | Ok
@@ -350,6 +357,7 @@ AnyServerMessage = (
     | MeetingEnded
     | InviteCreated
     | ChatPosted
+    | RecordingUpdated
 )
 ServerMessage = Annotated[AnyServerMessage, Field(discriminator="type")]
 
@@ -366,6 +374,7 @@ SERVER_MESSAGES: tuple[type[_Message], ...] = (
     MeetingEnded,
     InviteCreated,
     ChatPosted,
+    RecordingUpdated,
 )
 
 _client_adapter: TypeAdapter[AnyClientMessage] = TypeAdapter(ClientMessage)

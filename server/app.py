@@ -64,7 +64,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         app.state.render_queue = RenderQueue(app.state.document_store, settings)
         await app.state.document_store.clear_incoming()
         await app.state.render_queue.resume_unfinished()
-        app.state.recordings = RecordingStore(database, settings, app.state.clock.now)
+        app.state.recordings = RecordingStore(database, settings, app.state.clock.now, app.state.bus.publish)
         await app.state.recordings.resume_after_restart()
         app.state.history = HistoryService(database, settings.timezone)
         sweeper = asyncio.create_task(_sweep_forever(app))

@@ -15,7 +15,7 @@ import contextlib
 import logging
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from protocol import signaling as p
 from server.db.database import Database
 from server.db.models import Meeting, Recording, RecordingChunk, StorageUsage
 from server.errors import MendanError
+from server.meeting.delivery import Delivery
 from server.meeting.tickets import new_id
 from server.settings import Settings
 
@@ -74,7 +75,14 @@ def format_bytes(size: int) -> str:
 class RecordingStore:
     """Creates recordings, takes their chunks, finishes them into seekable WebM, deletes them."""
 
-    def __init__(self, database: Database, settings: Settings, now: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        database: Database,
+        settings: Settings,
+        now: Callable[[], float],
+        publish: Callable[[list[Delivery]], Awaitable[None]],
+    ) -> None:
+        self.publish = publish  # tells the meeting's participants when recording starts and stops
         self.database = database
         self.settings = settings
         self.now = now
@@ -172,6 +180,7 @@ class RecordingStore:
                 mime_type="video/webm",
             )
             db.add(recording)
+        await self.publish([Delivery(meeting_id, p.RecordingUpdated(active=True))])
         log.info("recording started", extra={"recording": recording.id, "meeting": meeting_id})
         return recording
 
@@ -271,6 +280,7 @@ class RecordingStore:
             )
             if claimed.rowcount != 1:  # type: ignore[attr-defined]
                 return  # someone else is finishing it
+            meeting_id = await db.scalar(select(Recording.meeting_id).where(Recording.id == recording_id))
             seqs = list(
                 await db.scalars(
                     select(RecordingChunk.seq)
@@ -301,6 +311,8 @@ class RecordingStore:
             recording.finished_at = self.now()
             await db.execute(delete(RecordingChunk).where(RecordingChunk.recording_id == recording_id))
         await asyncio.to_thread(shutil.rmtree, self.folder(recording_id) / "chunks", True)
+        if meeting_id is not None:
+            await self.publish([Delivery(meeting_id, p.RecordingUpdated(active=False))])
         log.info(
             "recording finished",
             extra={"recording": recording_id, "state": READY if result else FAILED},

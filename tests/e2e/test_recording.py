@@ -7,11 +7,13 @@ import csv
 import io
 import time
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import Page, expect
 
 from tests.e2e.meeting_steps import connect, issue_number, log_in, tid, wait_for_advancing_video
 from tests.support.recordings import probe
+from tests.support.server import MendanServer
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -53,6 +55,19 @@ def wait_for_finished_recording(page: Page, server, timeout: float = 60) -> None
             return
         time.sleep(1)
     raise AssertionError("no finished recording in the history")
+
+
+def finished_recording(
+    page: Page, server: MendanServer, recording_id: str, timeout: float = 30
+) -> dict[str, Any]:
+    """The recording once the server has finished it (ready or failed)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        recording = page.request.get(f"{server.url}/api/recordings/{recording_id}").json()["recording"]
+        if recording["state"] in ("ready", "failed"):
+            return recording
+        time.sleep(0.2)
+    raise AssertionError(f"recording {recording_id} not finished after {timeout} s")
 
 
 def test_recording_outlives_the_rep_closing_the_browser_and_plays_seeks_and_exports(server_factory, person):
@@ -149,7 +164,8 @@ def test_the_quota_stops_recording_with_a_notice_and_deleting_frees_space(server
     expect(tid(rep, "notice")).to_contain_text("録画の保管容量の上限", timeout=40000)
     rep.screenshot(path=str(ARTIFACTS / "quota-reached-room.png"))
     expect(tid(rep, "meeting")).to_have_attribute("data-state", "connected")  # the meeting goes on
-    expect(tid(rep, "recording-indicator")).to_contain_text("録画停止")
+    for page in (rep, customer):  # everyone sees that recording stopped
+        expect(tid(page, "recording-indicator")).to_contain_text("録画停止")
     rep.wait_for_function("Mendan.Recorder.session.state === 'stopped'")
 
     history = person("rep-history")
@@ -179,14 +195,11 @@ def test_a_recording_stops_at_its_time_limit_with_a_notice(server_factory, perso
     expect(tid(rep, "notice")).to_contain_text(
         "録画は1回あたり9秒までのため、録画を停止しました", timeout=40000
     )
-    expect(tid(rep, "recording-indicator")).to_contain_text("録画停止")
+    for page in (rep, customer):  # everyone sees that recording stopped
+        expect(tid(page, "recording-indicator")).to_contain_text("録画停止")
     expect(tid(rep, "meeting")).to_have_attribute("data-state", "connected")  # the meeting goes on
     rep.wait_for_function("Mendan.Recorder.session.state === 'stopped'")
     recording_id = rep.evaluate("Mendan.Recorder.session.id")
-    deadline = time.monotonic() + 30
-    while (recording := rep.request.get(f"{server.url}/api/recordings/{recording_id}").json()["recording"])[
-        "state"
-    ] not in ("ready", "failed") and time.monotonic() < deadline:
-        time.sleep(0.2)
+    recording = finished_recording(rep, server, recording_id)
     assert recording["state"] == "ready" and recording["stop_reason"] == "limit"
     assert 7 <= recording["duration"] <= 12

@@ -76,6 +76,7 @@ var MendanProtocol = {
     "participant_left": "participant_left",
     "participant_updated": "participant_updated",
     "ping": "ping",
+    "recording_updated": "recording_updated",
     "send_chat": "send_chat",
     "signal": "signal",
     "signal_relayed": "signal_relayed",

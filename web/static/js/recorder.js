@@ -392,12 +392,7 @@
     }
     this.state = "stopping";
     this.stopReason = reason;
-    if (reason !== "meeting_ended") {
-      // The rep sees that this browser no longer records; the meeting itself goes on.
-      var indicator = byId("recording-indicator");
-      indicator.textContent = "● " + t("room.recording_stopped");
-      indicator.className = "recording-indicator stopped";
-    }
+
     window.clearTimeout(this.limitTimer);
     this.recorder.stop(); // its last chunk comes before onstop
   };
