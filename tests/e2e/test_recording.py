@@ -19,13 +19,15 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 PLAY_AND_SEEK = """async () => {
     const video = document.querySelector('[data-testid=recording-item] video');
-    if (video.readyState < 1) {
-        await new Promise((resolve, reject) => {
-            video.addEventListener('loadedmetadata', resolve, {once: true});
-            const failed = () => reject(new Error('media error ' + video.error.code));
-            video.addEventListener('error', failed, {once: true});
-        });
-    }
+    const loaded = new Promise((resolve, reject) => {
+        video.addEventListener('loadedmetadata', resolve, {once: true});
+        const failed = () => reject(new Error('media error ' + video.error.code));
+        video.addEventListener('error', failed, {once: true});
+    });
+    video.muted = true;
+    await video.play();  // what the rep's click on ▶ does (preload is none)
+    await loaded;
+    video.pause();
     const duration = video.duration;
     video.currentTime = duration / 2;
     await new Promise((resolve) => video.addEventListener('seeked', resolve, {once: true}));

@@ -74,7 +74,7 @@
     if (recording.url) {
       var video = document.createElement("video");
       video.controls = true;
-      video.preload = "metadata";
+      video.preload = "none"; // a long history must not fetch every recording when the page opens
       video.src = recording.url;
       video.className = "recording-player";
       item.appendChild(video);
