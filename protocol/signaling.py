@@ -63,6 +63,9 @@ class ErrorCode(enum.StrEnum):
     NOT_PRESENTING = "not_presenting"
     LINK_USED = "link_used"
     GIVE_EXPIRED = "give_expired"
+    RECORDING_QUOTA_EXCEEDED = "recording_quota_exceeded"
+    RECORDING_CLOSED = "recording_closed"
+    RECORDING_NOT_ALLOWED = "recording_not_allowed"
 
 
 class Role(enum.StrEnum):
@@ -459,6 +462,13 @@ class DocumentGiven(_Message):
     ttl: float
 
 
+class RecordingUpdated(_Message):
+    """The rep's browser started or stopped recording the meeting (the indicator says which)."""
+
+    type: Literal["recording_updated"] = "recording_updated"
+    active: bool
+
+
 AnyServerMessage = (
     Joined
     | Ok
@@ -476,6 +486,7 @@ AnyServerMessage = (
     | PointerMoved
     | DocumentOffered
     | DocumentGiven
+    | RecordingUpdated
 )
 ServerMessage = Annotated[AnyServerMessage, Field(discriminator="type")]
 
@@ -510,6 +521,7 @@ SERVER_MESSAGES: tuple[type[_Message], ...] = (
     PointerMoved,
     DocumentOffered,
     DocumentGiven,
+    RecordingUpdated,
 )
 
 _client_adapter: TypeAdapter[AnyClientMessage] = TypeAdapter(ClientMessage)

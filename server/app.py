@@ -20,9 +20,13 @@ from server.documents.render_queue import RenderQueue
 from server.documents.signed_url import UrlSigner
 from server.documents.store import DocumentStore
 from server.errors import MendanError, handle_mendan_error
+from server.history import api as history_api
+from server.history.service import HistoryService
 from server.i18n import WEB_DIR, catalogue_for
 from server.meeting.documents import MeetingDocuments
 from server.meeting.service import MeetingService
+from server.recording import api as recording_api
+from server.recording.store import RecordingStore
 from server.settings import Settings
 from server.signaling.bus import InProcessBus
 from server.signaling.endpoint import signaling_endpoint
@@ -38,6 +42,7 @@ async def _sweep_forever(app: Starlette) -> None:
         await asyncio.sleep(SWEEP_INTERVAL)
         try:
             await app.state.bus.publish(await app.state.meetings.sweep())
+            await app.state.recordings.finish_due()
         except Exception:  # keep sweeping: one failed round must not stop expiry for good
             log.exception("sweep failed")
 
@@ -64,12 +69,16 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         )
         await app.state.document_store.clear_incoming()
         await app.state.render_queue.resume_unfinished()
+        app.state.recordings = RecordingStore(database, settings, app.state.clock.now, app.state.bus.publish)
+        await app.state.recordings.resume_after_restart()
+        app.state.history = HistoryService(database, settings.timezone)
         sweeper = asyncio.create_task(_sweep_forever(app))
         try:
             yield
         finally:
             sweeper.cancel()
             await app.state.render_queue.close()
+            await app.state.recordings.close()
             for connection in hub.all_connections():
                 connection.close(CloseCode.SHUTTING_DOWN)
             await app.state.bus.close()
@@ -83,6 +92,8 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         *environment.routes,
         *documents_api.routes,
         *meeting_documents_api.routes,
+        *recording_api.routes,
+        *history_api.routes,
         WebSocketRoute("/ws", signaling_endpoint),
         Mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static"),
     ]

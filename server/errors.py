@@ -45,6 +45,9 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.NOT_PRESENTING: 409,
     ErrorCode.LINK_USED: 410,
     ErrorCode.GIVE_EXPIRED: 410,
+    ErrorCode.RECORDING_QUOTA_EXCEEDED: 507,
+    ErrorCode.RECORDING_CLOSED: 409,
+    ErrorCode.RECORDING_NOT_ALLOWED: 403,
 }
 
 

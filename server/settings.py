@@ -50,6 +50,15 @@ SETTINGS_TABLE: tuple[tuple[str, str, str], ...] = (
     ("MENDAN_SOFFICE", "soffice", "LibreOffice program that converts Office files to PDF; empty disables it"),
     ("MENDAN_DOCUMENT_URL_TTL", "3600", "seconds a signed link to a page image or a download stays valid"),
     ("MENDAN_GIVE_TTL", "60", "seconds a 渡す offer (and its one-time download link) stays open"),
+    ("MENDAN_RECORDING_QUOTA_BYTES", str(5 * 1000**3), "bytes of recordings one rep ID may store (5 GB)"),
+    ("MENDAN_RECORDING_MAX_SECONDS", "3600", "longest recording in seconds; it then stops with a notice"),
+    (
+        "MENDAN_RECORDING_IDLE_TIMEOUT",
+        "60",
+        "seconds without a chunk after which a recording whose writer vanished is finished from what arrived",
+    ),
+    ("MENDAN_TIMEZONE", "Asia/Tokyo", "time zone of the dates and times in the meeting history and its CSV"),
+    ("MENDAN_RECORDING_CHUNK_MAX_BYTES", str(8 * 1024 * 1024), "largest recording chunk accepted, in bytes"),
 )
 
 DEFAULTS: dict[str, str] = {name: default for name, default, _ in SETTINGS_TABLE}
@@ -102,6 +111,11 @@ class Settings:
     soffice: str = "soffice"
     document_url_ttl: float = 3600.0
     give_ttl: float = 60.0
+    recording_quota_bytes: int = 5 * 1000**3
+    recording_max_seconds: float = 3600.0
+    recording_idle_timeout: float = 60.0
+    recording_chunk_max_bytes: int = 8 * 1024 * 1024
+    timezone: str = "Asia/Tokyo"
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -142,6 +156,11 @@ class Settings:
             soffice=source["MENDAN_SOFFICE"],
             document_url_ttl=float(source["MENDAN_DOCUMENT_URL_TTL"]),
             give_ttl=float(source["MENDAN_GIVE_TTL"]),
+            recording_quota_bytes=int(source["MENDAN_RECORDING_QUOTA_BYTES"]),
+            recording_max_seconds=float(source["MENDAN_RECORDING_MAX_SECONDS"]),
+            recording_idle_timeout=float(source["MENDAN_RECORDING_IDLE_TIMEOUT"]),
+            recording_chunk_max_bytes=int(source["MENDAN_RECORDING_CHUNK_MAX_BYTES"]),
+            timezone=source["MENDAN_TIMEZONE"],
         )
 
 

@@ -198,3 +198,51 @@ class DocumentGiveLink(Base):
     give_id: Mapped[str] = mapped_column(ForeignKey("document_gives.id"), index=True)
     participant_id: Mapped[str] = mapped_column(String(32))
     used_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class Recording(Base):
+    """One recording of a meeting, made in the rep's browser and uploaded in numbered chunks."""
+
+    __tablename__ = "recordings"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    # recording (chunks arrive) -> finalising (being remuxed) -> ready | failed
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    started_at: Mapped[float] = mapped_column(Float)
+    last_chunk_at: Mapped[float] = mapped_column(Float)
+    finished_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # Chunks announced by the writer at its end (None: the writer vanished).
+    expected_chunks: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    stop_reason: Mapped[str] = mapped_column(String(32), default="")
+    # Bytes this recording holds of the ID's quota: its chunks, then its finished file.
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    duration: Mapped[float | None] = mapped_column(Float, nullable=True)
+    mime_type: Mapped[str] = mapped_column(String(100), default="video/webm")
+
+
+class RecordingChunk(Base):
+    """A received piece of a recording; the primary key makes a repeated chunk a no-op."""
+
+    __tablename__ = "recording_chunks"
+    recording_id: Mapped[str] = mapped_column(ForeignKey("recordings.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    size: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[float] = mapped_column(Float)
+
+
+class StorageUsage(Base):
+    """Bytes of recordings an ID stores; changed only by conditional UPDATEs so the quota holds."""
+
+    __tablename__ = "storage_usage"
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True, autoincrement=False)
+    used_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class TalkTime(Base):
+    """Seconds a participant spoke in a meeting, summed from the rep's browser's audio levels."""
+
+    __tablename__ = "talk_times"
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
+    participant_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    seconds: Mapped[float] = mapped_column(Float, default=0.0)

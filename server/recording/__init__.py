@@ -1,0 +1,1 @@
+"""Recordings: chunks uploaded from the rep's browser, finished into seekable WebM files."""
