@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from typing import Any
 
@@ -43,7 +44,7 @@ def entry_view(text: HistoryText, entry: HistoryEntry) -> dict[str, Any]:
             {**recording_view(recording), "label": text.recording(index + 1, recording)}
             for index, recording in enumerate(entry.recordings)
         ],
-        "documents": entry.documents,
+        "documents": dataclasses.asdict(entry.documents) if entry.documents else {"shown": [], "given": []},
     }
 
 

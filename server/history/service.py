@@ -19,6 +19,7 @@ from server.db.database import Database
 from server.db.models import ChatMessage, Meeting, Participant, Recording, TalkTime
 from server.errors import MendanError
 from server.i18n import catalogue_for
+from server.meeting.document_history import MeetingDocuments, documents_of_meeting
 from server.recording.store import format_bytes
 
 # A report covers a few seconds; more than this in one report is not speech but a broken client.
@@ -44,9 +45,8 @@ class HistoryEntry:
     chat: list[tuple[ChatMessage, str]] = field(default_factory=list)
     talk: dict[str, float] = field(default_factory=dict)
     recordings: list[Recording] = field(default_factory=list)
-    # Documents shown and given (R-5.4). Filled from `documents_of_meeting(db, meeting_id)` once
-    # the documents-in-meetings work lands; until then every meeting lists none.
-    documents: list[str] = field(default_factory=list)
+    # Documents shown and given (R-5.4), from `documents_of_meeting`.
+    documents: MeetingDocuments | None = None
 
 
 def parse_search(params: Any) -> Search:
@@ -133,6 +133,8 @@ class HistoryService:
             .order_by(Recording.started_at)
         ):
             entries[recording.meeting_id].recordings.append(recording)
+        for meeting_id in ids:
+            entries[meeting_id].documents = await documents_of_meeting(db, meeting_id)
         return [entries[meeting_id] for meeting_id in ids]
 
     async def add_talk_time(self, account_id: int, meeting_id: str, seconds: dict[str, float]) -> None:
@@ -197,6 +199,25 @@ class HistoryText:
         company = f" ・ {person.company_name}" if person.company_name else ""
         return f"{person.display_name}（{role}{company}）"
 
+    def _document_lines(self, entry: HistoryEntry) -> list[str]:
+        """見せる and 渡す of a meeting in words: title, who, how long, which pages, who received."""
+        documents = entry.documents
+        if documents is None:
+            return []
+        lines = []
+        for shown in documents.shown:
+            pages = ", ".join(str(page.page) for page in sorted(shown.pages, key=lambda view: view.page))
+            lines.append(
+                self.t("history.document_shown", title=shown.title, name=shown.presenter_name,
+                       minutes=int(shown.seconds // 60), seconds=int(shown.seconds % 60), pages=pages)
+            )  # fmt: skip
+        for given in documents.given:
+            received = "、".join(given.received_by) or self.t("history.document_not_received")
+            lines.append(
+                self.t("history.document_given", title=given.title, name=given.giver_name, received=received)
+            )
+        return lines
+
     def talk_shares(self, entry: HistoryEntry) -> list[tuple[str, str, int]]:
         """(participant id, name, percent) per participant; empty when nothing was measured."""
         total = sum(entry.talk.values())
@@ -238,7 +259,7 @@ class HistoryText:
             or self.t("history.chat_none"),
             "recordings": " / ".join(self.recording(i + 1, r) for i, r in enumerate(entry.recordings))
             or self.t("history.recordings_none"),
-            "documents": " / ".join(entry.documents) or self.t("history.documents_none"),
+            "documents": " / ".join(self._document_lines(entry)) or self.t("history.documents_none"),
         }
 
     def headers(self) -> list[str]:

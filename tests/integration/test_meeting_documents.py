@@ -205,3 +205,26 @@ async def _history(server: MendanServer, meeting_id: str) -> MeetingDocuments:
             return await documents_of_meeting(db, meeting_id)
     finally:
         await database.dispose()
+
+
+def test_the_history_lists_what_was_shown_and_given(
+    server: MendanServer, rep: Rep, open_socket: Opener
+) -> None:
+    """R-5.4 / R-7: the rep's history names the documents, the pages seen, and who received."""
+    customer, host, _ = _meeting(server, rep, open_socket)
+    document = _library_pdf(server)
+    host.request(type="show_document", document_id=document["id"])
+    host.request(type="turn_page", page=3)
+    host.request(type="close_document")
+    host.request(type="give_document", document_id=document["id"])
+    offer = customer.wait_type("document_offered")
+    assert httpx.get(server.url + offer["url"]).status_code == 200
+    host.request(type="leave")
+    response = rep.http.get("/api/history")
+    assert response.status_code == 200, response.text
+    meetings = response.json()["meetings"]
+    documents = meetings[0]["cells"]["documents"]
+    assert "見せた「会社案内」" in documents and "ページ 1, 3" in documents, documents
+    assert "渡した「会社案内」" in documents and "→ お客様" in documents, documents
+    csv = rep.http.get("/api/history.csv").content.decode("utf-8-sig")
+    assert "見せた「会社案内」" in csv  # the export holds what the page shows
