@@ -6,13 +6,18 @@ from __future__ import annotations
 import csv
 import io
 import time
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+import av
+from PIL import ImageStat
 from playwright.sync_api import Page, expect
 
 from tests.e2e.meeting_steps import connect, issue_number, log_in, tid, wait_for_advancing_video
+from tests.support.documents import make_pdf
 from tests.support.recordings import probe
+from tests.support.rep import log_in as http_log_in
 from tests.support.server import MendanServer
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -205,3 +210,35 @@ def test_a_recording_stops_at_its_time_limit_with_a_notice(server_factory, perso
     recording = finished_recording(rep, server, recording_id)
     assert recording["state"] == "ready" and recording["stop_reason"] == "limit"
     assert 7 <= recording["duration"] <= 12
+
+
+def test_the_shown_document_is_in_the_recording(server, person):
+    """R-6.2: the composite holds the shown document, not only the videos: decode the file and
+    find frames whose left part is the white page, which no fake-camera frame is."""
+    server.create_account("tanaka", name="田中 太郎", company="株式会社サンプル")
+    with closing(http_log_in(server, "tanaka")) as library:
+        document = library.uploaded("資料.pdf", make_pdf(2, "Mendan"), title="Company guide")
+        assert library.wait_rendered(document["id"])["render"]["state"] == "ready"
+    customer, rep = person("customer"), person("rep")
+    start_recorded_meeting(customer, rep, server, "tanaka")
+    rep.wait_for_function("Mendan.Recorder.session && Mendan.Recorder.session.seq >= 1", timeout=40000)
+    tid(rep, "doc-choice").filter(has_text="Company guide").get_by_test_id("doc-show").click()
+    expect(tid(customer, "doc-page")).to_have_attribute("data-loaded", "true")
+    rep.wait_for_function("Mendan.Recorder.session.seq >= 4", timeout=40000)
+    rep.wait_for_function("Mendan.Recorder.session.uploader.pending() === 0", timeout=30000)
+    recording_id = rep.evaluate("Mendan.Recorder.session.id")
+    tid(rep, "leave-button").click()
+    finished = finished_recording(rep, server, recording_id, timeout=60)
+    assert finished["state"] == "ready", finished
+    data = rep.request.get(f"{server.url}/api/recordings/{recording_id}/file").body()
+
+    white_frames = total = 0
+    with av.open(io.BytesIO(data)) as container:
+        for frame in container.decode(video=0):
+            total += 1
+            picture = frame.to_image().convert("L")
+            width, height = picture.size
+            left = picture.crop((width // 20, height // 4, width // 2, 3 * height // 4))
+            if ImageStat.Stat(left).mean[0] > 200:  # the white page; the fake cameras are green and dark
+                white_frames += 1
+    assert total > 30 and white_frames > 10, (white_frames, total)

@@ -552,7 +552,25 @@
     }, 1000);
   }
 
+  /* The recording shows the document too: the page on the left, the videos beside it. */
+  function drawShownPage(ctx, width, height) {
+    var img = byId("doc-page");
+    if (!img || !img.getAttribute("src") || !img.complete || !img.naturalWidth) {
+      return;
+    }
+    var areaWidth = Math.round(width * 0.68);
+    var scale = Math.min(areaWidth / img.naturalWidth, height / img.naturalHeight);
+    var w = img.naturalWidth * scale;
+    var h = img.naturalHeight * scale;
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, areaWidth, height);
+    ctx.drawImage(img, (areaWidth - w) / 2, (height - h) / 2, w, h);
+  }
+
   Mendan.Room.use(function (room) {
     new Documents(room).start();
+    if (Mendan.Recorder && Mendan.Recorder.layers.indexOf(drawShownPage) < 0) {
+      Mendan.Recorder.layers.push(drawShownPage);
+    }
   });
 })(Mendan, MendanProtocol);
