@@ -40,7 +40,9 @@ def test_environment_page_lists_engines_and_this_browser(server, person):
         "data-proven", "works"
     )
     expect(matrix.locator("tr[data-engine=legacy] td[data-feature=issue_number]")).to_contain_text("○")
-    expect(matrix.locator("tr[data-engine=legacy_bridge] td[data-feature=video_call]")).to_have_text("○")
+    bridged_call = matrix.locator("tr[data-engine=legacy_bridge] td[data-feature=video_call]")
+    expect(bridged_call).to_contain_text("○")
+    expect(bridged_call).to_have_attribute("data-proven", "works")
     expect(matrix.locator("tr[data-engine=this] td[data-feature=video_call]")).to_have_text("○")
 
     crippled = person("crippled", engine="chromium-nowebrtc")

@@ -43,7 +43,6 @@
     this.localStream = null;
     this.iceServers = [];
     this.icePolicy = "all";
-    this.chatShown = {};
     this.media = { ready: false, camera: true, mic: true };
     this.speakerOn = true;
     this.videoShown = true;
@@ -117,9 +116,7 @@
       "start-media": "video_call",
       "mic-toggle": "video_call",
       "camera-toggle": "video_call",
-      "speaker-toggle": "video_call",
-      "chat-send": "chat",
-      "chat-input": "chat"
+      "speaker-toggle": "video_call"
     };
     for (var id in needs) {
       if (needs.hasOwnProperty(id)) {
@@ -148,11 +145,6 @@
     Mendan.onCapabilityChange(function () {
       self.applyCompat();
     });
-    if (Mendan.bridge) {
-      Mendan.bridge.on("frame", function (message) {
-        self.showBridgeFrame(message);
-      });
-    }
     byId("mic-toggle").onclick = function () {
       self.setMedia("mic", !self.media.mic);
     };
@@ -173,16 +165,6 @@
     byId("start-media").onclick = function () {
       Mendan.show(byId("consent"), false);
       self.startMedia();
-    };
-    byId("invite-button").onclick = function () {
-      self.createInvite();
-    };
-    byId("invite-copy").onclick = function () {
-      self.copyInvite();
-    };
-    byId("chat-form").onsubmit = function (event) {
-      event.preventDefault();
-      self.sendChat();
     };
   };
 
@@ -208,10 +190,6 @@
       this.notify(t("room.notice.reconnected"));
     }
     this.syncMedia();
-    for (var c = 0; c < (reply.chat || []).length; c++) {
-      this.showChat(reply.chat[c]);
-    }
-    Mendan.show(byId("invite-box"), this.isHost());
     this.renderMeeting();
     this.renderRoster();
     this.afterRosterChange();
@@ -254,8 +232,6 @@
       this.afterRosterChange();
     } else if (message.type === types.meeting_ended) {
       this.end(message.reason);
-    } else if (message.type === types.chat_posted) {
-      this.showChat(message.line);
     }
   };
 
@@ -392,48 +368,6 @@
       });
   };
 
-  /* Camera and mic through the native host; it asks the person in its own window the first time. */
-  Room.prototype.startBridgeMedia = function () {
-    var self = this;
-    this.mediaStarting = true;
-    Mendan.bridge.request(
-      { type: "start_media", camera: true, mic: true },
-      function (error) {
-        if (error) {
-          self.notify(t(error === "consent_denied" ? "room.media_error.consent_denied" : "room.media_error.bridge"));
-          self.publishMedia({ ready: true, camera: false, mic: false }); // still see and hear the others
-          return;
-        }
-        Mendan.show(byId("local-video"), false);
-        Mendan.show(byId("local-image"), true);
-        Mendan.show(byId("local-tile"), true);
-        byId("local-name").textContent = t("room.self_label");
-        self.publishMedia({ ready: true, camera: true, mic: true });
-      },
-      Mendan.bridge.CONSENT_TIMEOUT
-    );
-  };
-
-  /* A JPEG frame from the native host: a remote participant's video, or our own preview. */
-  Room.prototype.showBridgeFrame = function (message) {
-    var source = "data:image/jpeg;base64," + message.jpeg;
-    if (message.peer_id === "local") {
-      byId("local-image").src = source;
-      return;
-    }
-    if (!this.links[message.peer_id] || this.ended) {
-      return;
-    }
-    var entry = this.tileFor(message.peer_id);
-    entry.video.src = source;
-    entry.frames = (entry.frames || 0) + 1;
-    if (entry.frames === 1) {
-      this.firstFrameAt[message.peer_id] = Date.now();
-      this.setState("connected");
-      this.renderTile(message.peer_id);
-    }
-  };
-
   Room.prototype.publishMedia = function (media) {
     this.media = media;
     this.mediaStarting = false;
@@ -491,85 +425,6 @@
     this.renderControls();
   };
 
-  // ---- invite and chat -----------------------------------------------------------------------
-
-  Room.prototype.createInvite = function () {
-    var self = this;
-    var button = byId("invite-button");
-    button.disabled = true;
-    this.signaling.request({ type: P.types.create_invite }, function (error, reply) {
-      button.disabled = false;
-      if (error) {
-        self.notify(Mendan.errorText(error));
-        return;
-      }
-      var until = new Date(reply.expires_at * 1000);
-      var minutes = until.getMinutes();
-      byId("invite-hint").textContent = t("room.invite_made", { time: until.getHours() + ":" + (minutes < 10 ? "0" : "") + minutes });
-      byId("invite-url").value = reply.url;
-      Mendan.show(byId("invite-result"), true);
-      byId("invite-url").select();
-    });
-  };
-
-  Room.prototype.copyInvite = function () {
-    var field = byId("invite-url");
-    var done = function () {
-      byId("invite-copy").textContent = t("room.copied");
-    };
-    if (navigator.clipboard && navigator.clipboard.writeText) {
-      navigator.clipboard.writeText(field.value).then(done, function () {
-        field.select();
-      });
-    } else {
-      field.select();
-      if (document.execCommand("copy")) {
-        done();
-      }
-    }
-  };
-
-  Room.prototype.sendChat = function () {
-    var self = this;
-    var input = byId("chat-input");
-    var text = input.value;
-    if (!text.replace(/\s+/g, "") || this.ended) {
-      return;
-    }
-    byId("chat-send").disabled = true;
-    this.signaling.request({ type: P.types.send_chat, text: text }, function (error) {
-      byId("chat-send").disabled = false;
-      if (error) {
-        self.notify(Mendan.errorText(error)); // the text stays in the field to send again
-        return;
-      }
-      if (input.value === text) {
-        input.value = "";
-      }
-    });
-  };
-
-  Room.prototype.showChat = function (line) {
-    if (this.chatShown[line.id]) {
-      return;
-    }
-    this.chatShown[line.id] = true;
-    var item = document.createElement("li");
-    item.setAttribute("data-testid", "chat-message");
-    item.className = "chat-line" + (line.participant_id === this.selfId ? " mine" : "");
-    var who = document.createElement("span");
-    who.className = "chat-who";
-    who.textContent = line.display_name;
-    var text = document.createElement("span");
-    text.className = "chat-text";
-    text.textContent = line.text;
-    item.appendChild(who);
-    item.appendChild(text);
-    var log = byId("chat-log");
-    log.appendChild(item);
-    log.scrollTop = log.scrollHeight;
-  };
-
   // ---- leaving -------------------------------------------------------------------------------
 
   Room.prototype.leave = function () {
@@ -613,7 +468,7 @@
     }
     this.notify(text);
     Mendan.show(byId("ended-actions"), true);
-    var controls = this.root.querySelectorAll(".control, #chat-send, #chat-input, #invite-button");
+    var controls = this.root.querySelectorAll(".control");
     for (var j = 0; j < controls.length; j++) {
       controls[j].disabled = true;
     }
