@@ -12,7 +12,7 @@ from tests.e2e.meeting_steps import invite_url, join_by_invite, log_in, start_me
 from tests.support.documents import make_pdf
 from tests.support.rep import log_in as http_log_in
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 ALLOWED = ".pdf .xls .xlsx .doc .docx .ppt .pptx"
 
 
@@ -253,3 +253,27 @@ def test_customer_shares_a_file_with_the_rep(server, person, tmp_path: Path) -> 
 
     tid(rep, "doc-close").click()  # the rep may close what the customer shows
     expect(tid(customer, "doc-view")).to_be_hidden()
+
+
+def test_a_phone_customer_sees_and_receives_documents(server, person, tmp_path: Path) -> None:
+    """Issue 8: at 375x667 with touch, the shown page fits the screen, follows turns, and a given
+    file is received with a tap, byte-identical."""
+    server.create_account("tanaka", name="田中 太郎")
+    data = library_pdf(server, "Guide 会社案内", pages=2, shareable=True)
+    customer, rep = person("phone", engine="phone"), person("rep")
+    start_meeting(customer, rep, server, "tanaka")
+    choose(rep, "会社案内", "doc-show").click()
+    page_image_loaded(customer, 1)
+    box = tid(customer, "doc-page").bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= 375 and box["width"] > 200
+    assert customer.evaluate("document.documentElement.scrollWidth") <= 375
+    tid(rep, "doc-next").click()
+    page_image_loaded(customer, 2)
+    shot(customer, "phone-customer-document")
+    tid(rep, "doc-close").click()
+    choose(rep, "会社案内", "doc-give").click()
+    with customer.expect_download() as download_info:
+        tid(customer, "doc-receive").tap()
+    saved = tmp_path / "phone.pdf"
+    download_info.value.save_as(saved)
+    assert saved.read_bytes() == data
