@@ -28,9 +28,11 @@ from server.meeting.service import MeetingService
 from server.recording import api as recording_api
 from server.recording.store import RecordingStore
 from server.settings import Settings
+from server.signaling import longpoll
 from server.signaling.bus import InProcessBus
 from server.signaling.endpoint import signaling_endpoint
 from server.signaling.hub import CloseCode, Hub
+from server.signaling.longpoll import PollSessions
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,7 @@ async def _sweep_forever(app: Starlette) -> None:
         try:
             await app.state.bus.publish(await app.state.meetings.sweep())
             await app.state.recordings.finish_due()
+            await app.state.poll_sessions.close_idle()
         except Exception:  # keep sweeping: one failed round must not stop expiry for good
             log.exception("sweep failed")
 
@@ -57,6 +60,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         app.state.database = database
         app.state.hub = hub
         app.state.bus = InProcessBus(hub)
+        app.state.poll_sessions = PollSessions()
         app.state.meetings = MeetingService(
             database, settings, app.state.clock, catalogue_for("ja").text("participant.customer_name")
         )
@@ -81,6 +85,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
             await app.state.recordings.close()
             for connection in hub.all_connections():
                 connection.close(CloseCode.SHUTTING_DOWN)
+            await app.state.poll_sessions.close_all()
             await app.state.bus.close()
             await database.dispose()
 
@@ -95,6 +100,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         *recording_api.routes,
         *history_api.routes,
         WebSocketRoute("/ws", signaling_endpoint),
+        *longpoll.routes,
         Mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static"),
     ]
     return Starlette(routes=routes, lifespan=lifespan, exception_handlers={MendanError: handle_mendan_error})

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 
+from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from protocol import signaling as p
@@ -19,9 +20,10 @@ from server.meeting.delivery import Delivery
 from server.meeting.documents import MeetingDocuments
 from server.meeting.service import MeetingService
 from server.settings import Settings
+from server.web_context import public_base_url
 
 from .bus import Bus
-from .hub import Connection, Hub
+from .hub import Connection, Hub, WebSocketConnection
 
 log = logging.getLogger(__name__)
 
@@ -184,27 +186,24 @@ class SignalingSession:
             await self.bus.publish(await self.meetings.disconnected(self.connection.participant_id))
 
 
-def public_base_url(websocket: WebSocket, settings: Settings) -> str:
-    """Where people reach us, for links we hand out: configured, or as this socket was reached."""
-    if settings.public_url:
-        return settings.public_url
-    scheme = "https" if websocket.url.scheme == "wss" else "http"
-    return f"{scheme}://{websocket.url.netloc}"
-
-
-async def signaling_endpoint(websocket: WebSocket) -> None:
-    state = websocket.app.state
-    await websocket.accept()
-    connection = Connection(websocket)
-    session = SignalingSession(
+def new_session(connection: Connection, client: HTTPConnection) -> SignalingSession:
+    """A signaling conversation over any transport (WebSocket or long polling)."""
+    state = client.app.state
+    return SignalingSession(
         connection,
         state.meetings,
         state.hub,
         state.bus,
         state.settings,
-        public_base_url(websocket, state.settings),
+        public_base_url(client, state.settings),
         state.meeting_documents,
     )
+
+
+async def signaling_endpoint(websocket: WebSocket) -> None:
+    await websocket.accept()
+    connection = WebSocketConnection(websocket)
+    session = new_session(connection, websocket)
     try:
         while True:
             event = await websocket.receive()

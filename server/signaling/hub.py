@@ -27,16 +27,19 @@ class CloseCode:
 
 
 class Connection:
-    """One WebSocket with its own send queue, so a slow peer never holds up the others."""
+    """One client's channel with its own send queue, so a slow peer never holds up the others.
 
-    def __init__(self, websocket: WebSocket) -> None:
-        self.websocket = websocket
+    The transport takes the queued messages away: a WebSocket (WebSocketConnection) or, where a
+    proxy blocks WebSockets, HTTP long polling (server/signaling/longpoll.py).
+    """
+
+    def __init__(self) -> None:
         self.participant_id: str | None = None
         self.meeting_id: str | None = None
         self.known_participants: set[str] = set()
         self._held: list[p.AnyServerMessage] | None = None
         self._queue: asyncio.Queue[str | None] = asyncio.Queue(SEND_QUEUE)
-        self._writer = asyncio.create_task(self._write())
+        self._close_code = 1000
 
     def hold(self) -> None:
         """Buffer what arrives until the snapshot went out (subscribe first, then read the snapshot)."""
@@ -75,6 +78,19 @@ class Connection:
         with contextlib.suppress(asyncio.QueueFull):
             self._queue.put_nowait(None)
 
+    async def finish(self) -> None:
+        """Stop sending (what is queued still goes out where the transport allows)."""
+        self.close(1000)
+
+
+class WebSocketConnection(Connection):
+    """A client on a WebSocket: a writer task sends what is queued."""
+
+    def __init__(self, websocket: WebSocket) -> None:
+        super().__init__()
+        self.websocket = websocket
+        self._writer = asyncio.create_task(self._write())
+
     async def _write(self) -> None:
         while (text := await self._queue.get()) is not None:
             try:
@@ -83,13 +99,39 @@ class Connection:
                 return
         if self.websocket.application_state == WebSocketState.CONNECTED:
             with contextlib.suppress(Exception):
-                await self.websocket.close(getattr(self, "_close_code", 1000))
+                await self.websocket.close(self._close_code)
 
     async def finish(self) -> None:
         """Let queued messages go out, then stop the writer."""
-        self.close(1000)
+        await super().finish()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self._writer, timeout=2)
+
+
+class PollConnection(Connection):
+    """A client on HTTP long polling: each poll takes what is queued, or waits for something."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.closed = False
+
+    async def take(self, wait: float) -> list[str]:
+        """Everything queued now, or what arrives first within ``wait`` seconds and all after it."""
+        if self.closed:
+            return []
+        try:
+            items = [await asyncio.wait_for(self._queue.get(), wait)]
+        except TimeoutError:
+            return []
+        while not self._queue.empty():
+            items.append(self._queue.get_nowait())
+        texts = []
+        for item in items:
+            if item is None:  # closed: tell the client with the poll's answer
+                self.closed = True
+                break
+            texts.append(item)
+        return texts
 
 
 class Hub:
