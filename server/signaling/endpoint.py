@@ -106,11 +106,13 @@ class SignalingSession:
         self.connection.hold()
         self.hub.attach(self.connection)
         try:
+            await self.bus.watch(meeting_id)
             result = await self.meetings.join(message.ticket)
         except BaseException:
             self.hub.detach(self.connection)
             self.connection.participant_id = self.connection.meeting_id = None
             self.connection.drop_held()
+            await self.bus.unwatch(meeting_id)
             raise
         self.connection.release(
             p.Joined(
@@ -134,8 +136,11 @@ class SignalingSession:
         await self.bus.publish([Delivery(self.connection.meeting_id, relayed, to=message.to)])
 
     async def closed(self) -> None:
+        meeting_id = self.connection.meeting_id
         if self.hub.detach(self.connection) and not self.left and self.connection.participant_id:
             await self.bus.publish(await self.meetings.disconnected(self.connection.participant_id))
+        if meeting_id is not None:
+            await self.bus.unwatch(meeting_id)
 
 
 def public_base_url(websocket: WebSocket, settings: Settings) -> str:

@@ -118,6 +118,10 @@ class Hub:
             self._meetings.pop(connection.meeting_id, None)
         return True
 
+    def holds(self, meeting_id: str) -> bool:
+        """Whether any socket of the meeting is ours."""
+        return bool(self._meetings.get(meeting_id))
+
     def deliver(self, delivery: Delivery) -> None:
         room = self._meetings.get(delivery.meeting_id)
         if not room:
