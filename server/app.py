@@ -21,6 +21,7 @@ from server.documents.store import DocumentStore
 from server.errors import MendanError, handle_mendan_error
 from server.i18n import WEB_DIR, catalogue_for
 from server.meeting.service import MeetingService
+from server.metrics import Metrics
 from server.settings import Settings
 from server.signaling.bus import Bus, InProcessBus
 from server.signaling.endpoint import signaling_endpoint
@@ -57,6 +58,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         app.state.clock = clock or Clock()
         app.state.database = database
         app.state.hub = hub
+        app.state.metrics = Metrics()
         app.state.bus = await _make_bus(settings, hub)
         app.state.meetings = MeetingService(
             database, settings, app.state.clock, catalogue_for("ja").text("participant.customer_name")

@@ -16,6 +16,7 @@ from server.i18n import catalogue_for
 from server.ice import ice_servers_for
 from server.meeting.delivery import Delivery
 from server.meeting.service import MeetingService
+from server.metrics import Metrics
 from server.settings import Settings
 
 from .bus import Bus
@@ -35,7 +36,9 @@ class SignalingSession:
         bus: Bus,
         settings: Settings,
         base_url: str,
+        metrics: Metrics,
     ) -> None:
+        self.metrics = metrics
         self.connection = connection
         self.meetings = meetings
         self.hub = hub
@@ -45,6 +48,7 @@ class SignalingSession:
         self.left = False
 
     def reply_error(self, code: p.ErrorCode, request_id: str | None) -> None:
+        self.metrics.error(code, "ws")
         message = catalogue_for("ja").text(f"error.{code.value}")
         self.connection.send(p.Error(request_id=request_id, error=p.ErrorBody(code=code, message=message)))
 
@@ -55,6 +59,7 @@ class SignalingSession:
             log.info("bad message: %s", exc.detail)
             self.reply_error(exc.code, exc.request_id)
             return
+        self.metrics.received(message.type)
         request_id = getattr(message, "request_id", None)
         try:
             await self._dispatch(message)
@@ -154,7 +159,7 @@ def public_base_url(websocket: WebSocket, settings: Settings) -> str:
 async def signaling_endpoint(websocket: WebSocket) -> None:
     state = websocket.app.state
     await websocket.accept()
-    connection = Connection(websocket)
+    connection = Connection(websocket, state.metrics)
     session = SignalingSession(
         connection,
         state.meetings,
@@ -162,6 +167,7 @@ async def signaling_endpoint(websocket: WebSocket) -> None:
         state.bus,
         state.settings,
         public_base_url(websocket, state.settings),
+        state.metrics,
     )
     try:
         while True:

@@ -11,6 +11,7 @@ from starlette.websockets import WebSocket, WebSocketState
 
 from protocol import signaling as p
 from server.meeting.delivery import Delivery
+from server.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +30,9 @@ class CloseCode:
 class Connection:
     """One WebSocket with its own send queue, so a slow peer never holds up the others."""
 
-    def __init__(self, websocket: WebSocket) -> None:
+    def __init__(self, websocket: WebSocket, metrics: Metrics | None = None) -> None:
         self.websocket = websocket
+        self.metrics = metrics
         self.participant_id: str | None = None
         self.meeting_id: str | None = None
         self.known_participants: set[str] = set()
@@ -64,6 +66,8 @@ class Connection:
             self.known_participants.discard(message.participant_id)
         elif isinstance(message, p.Joined):
             self.known_participants = {other.id for other in message.participants}
+        if self.metrics is not None:
+            self.metrics.sent(message.type)
         try:
             self._queue.put_nowait(p.encode(message))
         except asyncio.QueueFull:
