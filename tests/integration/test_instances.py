@@ -93,6 +93,17 @@ def test_numbers_issued_on_both_instances_never_collide(server_factory: ServerFa
     assert len(set(numbers)) == len(numbers) == 80
 
 
+def test_the_issue_limit_holds_across_instances_at_once(server_factory: ServerFactory) -> None:
+    a, b = _pair(server_factory, MENDAN_ISSUE_LIMIT="5/600")
+
+    def issue(server: MendanServer) -> int:
+        return httpx.post(f"{server.url}/api/numbers", timeout=30).status_code
+
+    with ThreadPoolExecutor(12) as pool:
+        codes = list(pool.map(issue, [a, b] * 6))
+    assert sorted(codes) == [200] * 5 + [429] * 7
+
+
 def test_the_last_seat_goes_to_one_of_two_instances(
     server_factory: ServerFactory, open_socket: Opener
 ) -> None:
