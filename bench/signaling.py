@@ -253,17 +253,17 @@ def run_bus(label: str, env: dict[str, str], args: argparse.Namespace, folder: P
     pid = server.process.pid
     baseline = rss_bytes(pid)
     budget_end = time.monotonic() + args.budget
-    print(f"\n== {label}: server pid {pid}, RSS at start {baseline / 2**20:.0f} MiB")
-    print(f"number issues: {asyncio.run(issue_rate(server.url, args.issues)):.0f} per second")
-    context = mp.get_context("spawn")
-    workers = []
-    for _ in range(args.workers):
-        commands, answers = context.Queue(), context.Queue()
-        process = context.Process(target=worker_main, args=(server.url, commands, answers), daemon=True)
-        process.start()
-        workers.append((process, commands, answers))
+    workers: list[tuple[Any, Any, Any]] = []
     best = 0
     try:
+        print(f"\n== {label}: server pid {pid}, RSS at start {baseline / 2**20:.0f} MiB")
+        print(f"number issues: {asyncio.run(issue_rate(server.url, args.issues)):.0f} per second")
+        context = mp.get_context("spawn")
+        for _ in range(args.workers):
+            commands, answers = context.Queue(), context.Queue()
+            process = context.Process(target=worker_main, args=(server.url, commands, answers), daemon=True)
+            process.start()
+            workers.append((process, commands, answers))
         print(
             f"{'participants':>12} {'setup s':>8} {'signals':>8} {'p50 ms':>7} {'p99 ms':>7} "
             f"{'RSS MiB':>8} {'KiB/participant':>15} {'errors':>6}"

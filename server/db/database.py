@@ -31,10 +31,11 @@ def sync_url(url: str) -> URL:
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     # The driver's own implicit BEGIN is off: _begin_immediate below begins every transaction.
     dbapi_connection.isolation_level = None
-    # WAL lets readers go on while a writer commits; the timeout rides out short write contention.
+    # WAL lets readers go on while a writer commits. SQLite's busy wait is not first come, first
+    # served: under heavy load one request can wait seconds, hence the generous timeout.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
