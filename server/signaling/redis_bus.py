@@ -24,6 +24,10 @@ from .hub import Hub
 log = logging.getLogger(__name__)
 
 PREFIX = "mendan:meeting:"
+MAX_CONNECTIONS = 32
+"""Connections to Redis per instance: the subscriber's one, and publishers taking turns on the rest."""
+POOL_TIMEOUT = 10.0
+"""Seconds a publish waits for a free connection before it fails."""
 RETRY_AFTER = 0.5
 """Seconds between attempts to reach Redis again after the subscriber connection broke."""
 
@@ -46,7 +50,16 @@ class RedisBus:
 
     def __init__(self, hub: Hub, url: str, instance_id: str) -> None:
         self.hub = hub
-        self.client: redis.Redis = redis.Redis.from_url(url, decode_responses=True, health_check_interval=10)
+        # A blocking pool: under load a publish waits for a free connection instead of failing
+        # with "Too many connections" (what the default pool does past its limit).
+        pool = redis.BlockingConnectionPool.from_url(
+            url,
+            max_connections=MAX_CONNECTIONS,
+            timeout=POOL_TIMEOUT,
+            decode_responses=True,
+            health_check_interval=10,
+        )
+        self.client: redis.Redis = redis.Redis(connection_pool=pool)
         self._pubsub = self.client.pubsub()
         # A channel of our own keeps the subscriber connection subscribed (and read) at all times.
         self._own_channel = f"mendan:instance:{instance_id}"
@@ -135,4 +148,4 @@ class RedisBus:
                 await self._reader
         with contextlib.suppress(RedisError, OSError):
             await self._pubsub.aclose()  # type: ignore[no-untyped-call]
-        await self.client.aclose()
+        await self.client.aclose(close_connection_pool=True)
