@@ -119,6 +119,8 @@ class SignalingSession:
             self.connection.drop_held()
             await self.bus.unwatch(meeting_id)
             raise
+        me = next((other for other in result.participants if other.id == participant_id), None)
+        self.connection.joined_version = me.version if me is not None else 0
         self.connection.release(
             p.Joined(
                 request_id=message.request_id,

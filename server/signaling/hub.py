@@ -36,6 +36,8 @@ class Connection:
         self.participant_id: str | None = None
         self.meeting_id: str | None = None
         self.known_participants: set[str] = set()
+        self.joined_version = 0
+        """The participant's version our join produced; a later join elsewhere has a higher one."""
         self._held: list[p.AnyServerMessage] | None = None
         self._queue: asyncio.Queue[str | None] = asyncio.Queue(SEND_QUEUE)
         self._writer = asyncio.create_task(self._write())
@@ -137,6 +139,25 @@ class Hub:
         for connection in targets:
             if connection.participant_id != delivery.exclude:
                 connection.send(delivery.message)
+        if delivery.exclude is not None:
+            self._close_if_joined_elsewhere(room, delivery)
+
+    @staticmethod
+    def _close_if_joined_elsewhere(room: dict[str, Connection], delivery: Delivery) -> None:
+        """The same participant joined again on another instance: our older socket is replaced.
+
+        (On this instance ``attach`` already replaced it.)
+        """
+        message = delivery.message
+        if not (
+            isinstance(message, p.ParticipantUpdated)
+            and message.participant.id == delivery.exclude
+            and message.participant.state == p.ParticipantState.CONNECTED
+        ):
+            return
+        ours = room.get(message.participant.id)
+        if ours is not None and 0 < ours.joined_version < message.participant.version:
+            ours.close(CloseCode.REPLACED)
 
     def all_connections(self) -> list[Connection]:
         return [c for room in self._meetings.values() for c in room.values()]

@@ -158,6 +158,33 @@ def test_an_instance_that_stops_hands_its_people_to_the_other(
     rep.close()
 
 
+def test_joining_again_on_another_instance_replaces_the_old_socket(
+    server_factory: ServerFactory, open_socket: Opener
+) -> None:
+    a, b = _pair(server_factory)
+    a.create_account("tanaka")
+    rep = Rep(b, "tanaka")
+    customer, host, joined, _, issued = _meeting_across(a, b, rep, open_socket)
+    customer.nothing_arrives()
+    again = open_socket(b)
+    assert again.join(issued["ticket"])["self_id"] == joined["self_id"]
+    with pytest.raises(ConnectionClosed) as closed:
+        customer.wait_type("never")
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4001  # replaced
+    # a's closing the old socket does not mark the customer as reconnecting: b holds it now.
+    states = [
+        m["participant"]["state"] for m in host.nothing_arrives(1.5) if m["type"] == "participant_updated"
+    ]
+    assert "reconnecting" not in states
+    host.send(
+        type="signal",
+        to=joined["self_id"],
+        candidate={"candidate": "candidate:1 1 udp 1 127.0.0.1 9 typ host"},
+    )
+    assert again.wait_type("signal_relayed")["candidate"]["candidate"].startswith("candidate:1")
+    rep.close()
+
+
 def test_restarting_one_instance_leaves_the_others_people_alone(
     server_factory: ServerFactory, open_socket: Opener
 ) -> None:
