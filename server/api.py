@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from prometheus_client import CONTENT_TYPE_LATEST
+from sqlalchemy import text
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from protocol.signaling import ErrorCode
 from server.errors import MendanError
 from server.portal import contract_for_embed
 from server.web_context import client_address, require_csrf, require_rep
+
+log = logging.getLogger(__name__)
 
 MAX_BODY = 16 * 1024
 
@@ -71,12 +78,46 @@ async def claim_number(request: Request) -> JSONResponse:
     return JSONResponse({"ok": True, "meeting_id": entry.meeting_id, "ticket": entry.ticket})
 
 
+HEALTH_TIMEOUT = 2.0
+"""Seconds the database and the bus get to answer a health check before they count as down."""
+
+
+async def _database_answers(request: Request) -> bool:
+    async with request.app.state.database.session() as db:
+        return bool(await db.scalar(text("SELECT 1")) == 1)
+
+
+async def _answers(check: Callable[[], Awaitable[bool]]) -> bool:
+    try:
+        return await asyncio.wait_for(check(), HEALTH_TIMEOUT)
+    except Exception:  # down is down, whatever the driver raised; the log says which
+        log.warning("health check failed", exc_info=True)
+        return False
+
+
 async def healthz(request: Request) -> JSONResponse:
-    return JSONResponse({"ok": True, "participants": request.app.state.hub.participant_count})
+    """Up when this instance can reach its database and its message bus; 503 otherwise."""
+    database = await _answers(lambda: _database_answers(request))
+    bus = await _answers(request.app.state.bus.healthy)
+    body = {
+        "ok": database and bus,
+        "database": "ok" if database else "down",
+        "bus": "ok" if bus else "down",
+        "instance": request.app.state.settings.instance_id,
+        "participants": request.app.state.hub.participant_count,
+    }
+    return JSONResponse(body, status_code=200 if body["ok"] else 503)
+
+
+async def metrics(request: Request) -> Response:
+    state = request.app.state
+    body = await state.metrics.render(state.database, state.hub.participant_count, state.clock.now())
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 
 routes = [
     Route("/api/numbers", issue_number, methods=["POST"]),
     Route("/api/meetings", claim_number, methods=["POST"]),
     Route("/healthz", healthz, methods=["GET"]),
+    Route("/metrics", metrics, methods=["GET"]),
 ]

@@ -25,11 +25,12 @@ from server.history.service import HistoryService
 from server.i18n import WEB_DIR, catalogue_for
 from server.meeting.documents import MeetingDocuments
 from server.meeting.service import MeetingService
+from server.metrics import Metrics
 from server.recording import api as recording_api
 from server.recording.store import RecordingStore
 from server.settings import Settings
 from server.signaling import longpoll
-from server.signaling.bus import InProcessBus
+from server.signaling.bus import Bus, InProcessBus
 from server.signaling.endpoint import signaling_endpoint
 from server.signaling.hub import CloseCode, Hub
 from server.signaling.longpoll import PollSessions
@@ -50,6 +51,14 @@ async def _sweep_forever(app: Starlette) -> None:
             log.exception("sweep failed")
 
 
+async def _make_bus(settings: Settings, hub: Hub) -> Bus:
+    if not settings.redis_url:
+        return InProcessBus(hub)
+    from server.signaling.redis_bus import RedisBus  # only deployments with Redis need redis-py
+
+    return await RedisBus(hub, settings.redis_url, settings.instance_id).start()
+
+
 def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -59,7 +68,8 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         app.state.clock = clock or Clock()
         app.state.database = database
         app.state.hub = hub
-        app.state.bus = InProcessBus(hub)
+        app.state.metrics = Metrics()
+        app.state.bus = await _make_bus(settings, hub)
         app.state.poll_sessions = PollSessions()
         app.state.meetings = MeetingService(
             database, settings, app.state.clock, catalogue_for("ja").text("participant.customer_name")

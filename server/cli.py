@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import logging
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -43,15 +42,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from server.app import create_app
+    from server.logs import configure as configure_logging
 
     settings = _settings(args)
     if settings.database_url.startswith("sqlite"):
         _prepare_database(settings)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_format)
     shown_host = "localhost" if args.host in ("127.0.0.1", "0.0.0.0") else args.host
     print(f"Mendan is running at http://{shown_host}:{args.port}/  (data: {settings.data_dir})", flush=True)
+    # Graceful shutdown: uvicorn closes every WebSocket with 1012 (service restart), the pages
+    # re-join (through the load balancer, on another instance), and in-flight work gets 10 s.
     uvicorn.run(
-        create_app(settings), host=args.host, port=args.port, log_level="warning", ws_ping_interval=10
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_config=None,
+        ws_ping_interval=10,
+        timeout_graceful_shutdown=10,
     )
     return 0
 

@@ -3,7 +3,7 @@ every server instance sees the same counts."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.signaling import ErrorCode
@@ -20,9 +20,19 @@ async def count_recent(session: AsyncSession, bucket: str, key: str, since: floa
     return int(total or 0)
 
 
+async def _serialise(session: AsyncSession, bucket: str, key: str) -> None:
+    """Take a lock on (bucket, key) until the transaction ends, so that counting and adding are one step
+    for all instances (PostgreSQL advisory lock; SQLite has one writer at a time anyway)."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:name, 0))"), {"name": f"{bucket}:{key}"}
+        )
+
+
 async def take(session: AsyncSession, bucket: str, key: str, now: float, limit: tuple[int, float]) -> None:
     """Count one event, or raise RATE_LIMITED when ``key`` already used up its allowance."""
     count, window = limit
+    await _serialise(session, bucket, key)
     if await count_recent(session, bucket, key, now - window) >= count:
         raise MendanError(ErrorCode.RATE_LIMITED, f"{bucket} limit for {key}", retry_after=window)
     session.add(RateLimitHit(bucket=bucket, key=key, at=now))
@@ -40,7 +50,8 @@ async def record_failure(
 ) -> None:
     """Count a failed attempt against each key and lock any key that reached the limit."""
     count, window = limit
-    for key in keys:
+    for key in sorted(keys):  # one order everywhere: two instances never wait on each other in a circle
+        await _serialise(session, bucket, key)
         session.add(RateLimitHit(bucket=bucket, key=key, at=now))
         await session.flush()
         if await count_recent(session, bucket, key, now - window) >= count:

@@ -59,6 +59,17 @@ SETTINGS_TABLE: tuple[tuple[str, str, str], ...] = (
     ),
     ("MENDAN_TIMEZONE", "Asia/Tokyo", "time zone of the dates and times in the meeting history and its CSV"),
     ("MENDAN_RECORDING_CHUNK_MAX_BYTES", str(8 * 1024 * 1024), "largest recording chunk accepted, in bytes"),
+    (
+        "MENDAN_INSTANCE_ID",
+        "",
+        "this server instance's name among several; empty means one generated and kept in the data folder",
+    ),
+    (
+        "MENDAN_INSTANCE_TIMEOUT",
+        "15",
+        "seconds without a heartbeat after which another instance's sockets count as lost",
+    ),
+    ("MENDAN_LOG_FORMAT", "json", "json (one object per line) or text"),
 )
 
 DEFAULTS: dict[str, str] = {name: default for name, default, _ in SETTINGS_TABLE}
@@ -74,9 +85,7 @@ def _rate(text: str, name: str) -> tuple[int, float]:
 
 def _choice(text: str, allowed: tuple[str, ...], name: str) -> str:
     if text not in allowed:
-        raise ValueError(
-            f"MENDAN_ICE_TRANSPORT_{name.upper()} must be one of {', '.join(allowed)}, got {text!r}"
-        )
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, got {text!r}")
     return text
 
 
@@ -116,6 +125,9 @@ class Settings:
     recording_idle_timeout: float = 60.0
     recording_chunk_max_bytes: int = 8 * 1024 * 1024
     timezone: str = "Asia/Tokyo"
+    instance_id: str = "local"
+    instance_timeout: float = 15.0
+    log_format: str = "json"
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -136,7 +148,9 @@ class Settings:
             turn_urls=tuple(url.strip() for url in source["MENDAN_TURN_URLS"].split(",") if url.strip()),
             turn_secret=source["MENDAN_TURN_SECRET"],
             turn_ttl=float(source["MENDAN_TURN_TTL"]),
-            ice_transport_policy=_choice(source["MENDAN_ICE_TRANSPORT_POLICY"], ("all", "relay"), "policy"),
+            ice_transport_policy=_choice(
+                source["MENDAN_ICE_TRANSPORT_POLICY"], ("all", "relay"), "MENDAN_ICE_TRANSPORT_POLICY"
+            ),
             invite_ttl=float(source["MENDAN_INVITE_TTL"]),
             public_url=source["MENDAN_PUBLIC_URL"].rstrip("/"),
             secret_key=_secret_key(source["MENDAN_SECRET_KEY"], root),
@@ -161,7 +175,23 @@ class Settings:
             recording_idle_timeout=float(source["MENDAN_RECORDING_IDLE_TIMEOUT"]),
             recording_chunk_max_bytes=int(source["MENDAN_RECORDING_CHUNK_MAX_BYTES"]),
             timezone=source["MENDAN_TIMEZONE"],
+            instance_id=_instance_id(source["MENDAN_INSTANCE_ID"], root),
+            instance_timeout=float(source["MENDAN_INSTANCE_TIMEOUT"]),
+            log_format=_choice(source["MENDAN_LOG_FORMAT"], ("json", "text"), "MENDAN_LOG_FORMAT"),
         )
+
+
+def _instance_id(configured: str, data_dir: Path) -> str:
+    """The configured name, or one made once per data folder, so a restarted instance is the same one."""
+    if configured:
+        return configured[:64]
+    path = data_dir / "instance.id"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    made = secrets.token_hex(8)
+    path.write_text(made + "\n")
+    return made
 
 
 def _secret_key(configured: str, data_dir: Path) -> bytes:

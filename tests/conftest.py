@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
+from tests.support.backends import EMBEDDED, PostgresServer, RedisServer
 from tests.support.browser import launch_options
 from tests.support.engines import NO_WEBRTC_SCRIPT, PHONE, firefox_options
 from tests.support.proof import Proof
@@ -15,13 +20,76 @@ from tests.support.server import MendanServer
 
 ServerFactory = Callable[..., MendanServer]
 
+TEMPLATE_DATABASE = "mendan_template"
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One PostgreSQL cluster per session, with a migrated template that each test's database copies."""
+    cluster = PostgresServer().start()
+    try:
+        url = cluster.url(TEMPLATE_DATABASE)
+        with psycopg.connect(cluster.url(), autocommit=True) as connection:
+            connection.execute(f"CREATE DATABASE {TEMPLATE_DATABASE}")  # type: ignore[arg-type]
+        upgraded = subprocess.run(
+            [sys.executable, "-m", "server.cli", "db", "upgrade"],
+            env={**os.environ, "MENDAN_DATABASE_URL": url},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert upgraded.returncode == 0, upgraded.stderr
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def redis() -> Iterator[RedisServer]:
+    server = RedisServer().start()
+    yield server
+    server.stop()
+
 
 @pytest.fixture
-def server_factory(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[ServerFactory]:
+def backend() -> str:
+    """Which storage and bus the servers of a test use; tests/integration runs every one."""
+    return EMBEDDED
+
+
+@pytest.fixture
+def backend_env(backend: str, request: pytest.FixtureRequest) -> Callable[[], dict[str, str]]:
+    """backend_env() -> the environment that points one new deployment at its own fresh backends."""
+
+    def make() -> dict[str, str]:
+        if backend == EMBEDDED:
+            return {}
+        cluster: PostgresServer = request.getfixturevalue("postgres")
+        redis_server: RedisServer = request.getfixturevalue("redis")
+        return {
+            "MENDAN_DATABASE_URL": cluster.create_database(template=TEMPLATE_DATABASE),
+            "MENDAN_REDIS_URL": redis_server.url,
+        }
+
+    return make
+
+
+@pytest.fixture
+def server_factory(
+    tmp_path: Path, request: pytest.FixtureRequest, backend_env: Callable[[], dict[str, str]]
+) -> Iterator[ServerFactory]:
+    """server_factory(env, data_dir, instance_of=None): a started server; ``instance_of`` another
+    server makes a second instance of that deployment (same database and bus, its own data folder)."""
     started: list[MendanServer] = []
 
-    def make(env: dict[str, str] | None = None, data_dir: Path | None = None) -> MendanServer:
-        server = MendanServer(data_dir or tmp_path / f"data{len(started)}", env)
+    def make(
+        env: dict[str, str] | None = None,
+        data_dir: Path | None = None,
+        instance_of: MendanServer | None = None,
+    ) -> MendanServer:
+        shared = instance_of.backend_env if instance_of is not None else backend_env()
+        server = MendanServer(data_dir or tmp_path / f"data{len(started)}", {**shared, **(env or {})})
+        server.backend_env = shared
         started.append(server)
         return server.start()
 

@@ -29,12 +29,23 @@ def sync_url(url: str) -> URL:
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets readers go on while a writer commits; the timeout rides out short write contention.
+    # The driver's own implicit BEGIN is off: _begin_immediate below begins every transaction.
+    dbapi_connection.isolation_level = None
+    # WAL lets readers go on while a writer commits. SQLite's busy wait is not first come, first
+    # served: under heavy load one request can wait seconds, hence the generous timeout.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _begin_immediate(connection: Any) -> None:
+    # The driver would begin a transaction only at the first write, so a read-then-write (a rate
+    # limit's count, a seat count) was not isolated, and a deferred read snapshot cannot be
+    # upgraded once another writer committed ("database is locked"). Taking the write lock at
+    # BEGIN makes concurrent requests take turns (SQLite has one writer at a time anyway).
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:
@@ -45,6 +56,7 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(async_url(url))
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _tune_sqlite)
+            event.listen(self.engine.sync_engine, "begin", _begin_immediate)
         self.session = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)
 
     async def dispose(self) -> None:

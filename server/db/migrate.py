@@ -15,7 +15,9 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 def alembic_config(url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", sync_url(url).render_as_string(hide_password=False))
+    # ConfigParser interpolates %: a URL-encoded password (p%40ss) or path must be escaped.
+    rendered = sync_url(url).render_as_string(hide_password=False)
+    config.set_main_option("sqlalchemy.url", rendered.replace("%", "%%"))
     return config
 
 

@@ -89,6 +89,17 @@ class Participant(Base):
     media_ready: Mapped[bool] = mapped_column(Boolean, default=False)
     camera: Mapped[bool] = mapped_column(Boolean, default=True)
     mic: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The server instance that holds (or last held) the participant's socket.
+    instance_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+
+
+class ServerInstance(Base):
+    """A running `mendan serve`, seen alive at ``seen_at``; sockets of a silent one count as lost."""
+
+    __tablename__ = "server_instances"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    started_at: Mapped[float] = mapped_column(Float)
+    seen_at: Mapped[float] = mapped_column(Float)
 
 
 class RateLimitHit(Base):

@@ -18,7 +18,7 @@ from server.auth.accounts import RepIdentity
 from server.clock import Clock
 from server.connection_number import extend_reservation, normalise, reserve_number
 from server.db.database import Database
-from server.db.models import ChatMessage, Meeting, Participant
+from server.db.models import ChatMessage, Meeting, Participant, ServerInstance
 from server.errors import MendanError
 from server.settings import Settings
 
@@ -219,6 +219,7 @@ class MeetingService:
                 raise MendanError(p.ErrorCode.MEETING_ENDED)
             row.presence = CONNECTED
             row.disconnected_at = None
+            row.instance_id = self.settings.instance_id
             row.version += 1
             others = await self._present(db, meeting.id)
             chat = await self._recent_chat(db, meeting.id)
@@ -244,14 +245,29 @@ class MeetingService:
             return [Delivery(row.meeting_id, p.ParticipantUpdated(participant=participant_view(row)))]
 
     async def disconnected(self, participant_id: str) -> list[Delivery]:
-        """The socket closed without 接続終了: the grace period starts."""
+        """The socket closed without 接続終了: the grace period starts.
+
+        Only while the participant's socket is still counted as ours: by the time an instance
+        notices a dead socket, its client may already have joined again on another instance.
+        """
         async with self.database.session() as db, db.begin():
-            row = await db.get(Participant, participant_id)
-            if row is None or row.presence in (LEFT, RECONNECTING):
+            # One conditional UPDATE, so a join elsewhere committing meanwhile is never overwritten.
+            lost = await db.execute(
+                update(Participant)
+                .where(
+                    Participant.id == participant_id,
+                    Participant.presence == CONNECTED,
+                    Participant.instance_id == self.settings.instance_id,
+                )
+                .values(
+                    presence=RECONNECTING, disconnected_at=self.clock.now(), version=Participant.version + 1
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if lost.rowcount != 1:  # type: ignore[attr-defined]
                 return []
-            row.presence = RECONNECTING
-            row.disconnected_at = self.clock.now()
-            row.version += 1
+            row = await db.get(Participant, participant_id)
+            assert row is not None
             return [
                 Delivery(
                     row.meeting_id, p.ParticipantUpdated(participant=participant_view(row)), exclude=row.id
@@ -266,13 +282,19 @@ class MeetingService:
         self, db: AsyncSession, participant_id: str, reason: p.EndReason, now: float
     ) -> list[Delivery]:
         row = await db.get(Participant, participant_id)
-        if row is None or row.presence == LEFT:
+        if row is None:
+            return []
+        # Leaves of one meeting (the rep hanging up on one instance, the customer's grace period
+        # running out on another) are taken one after the other, each seeing what the last one did.
+        await self._lock_meeting(db, row.meeting_id)
+        await db.refresh(row)
+        if row.presence == LEFT:
             return []
         row.presence = LEFT
         row.left_at = now
         row.version += 1
         deliveries = [Delivery(row.meeting_id, p.ParticipantLeft(participant_id=row.id, reason=reason))]
-        meeting = await db.get(Meeting, row.meeting_id)
+        meeting = await db.get(Meeting, row.meeting_id, populate_existing=True)
         assert meeting is not None
         remaining = await self._present(db, meeting.id)
         # A meeting needs two people and its rep: a waiting customer who left, the last partner
@@ -402,39 +424,111 @@ class MeetingService:
     # ---- housekeeping -------------------------------------------------------------------------
 
     async def sweep(self) -> list[Delivery]:
-        """Expire unclaimed numbers and drop participants whose grace period ran out."""
+        """Expire unclaimed numbers and drop participants whose grace period ran out.
+
+        Every instance sweeps; each step is its own short transaction, locks meetings before their
+        participants (as every other change does), and changes only what still needs it, so two
+        instances sweeping at once announce each end once.
+        """
         now = self.clock.now()
         deliveries: list[Delivery] = []
         async with self.database.session() as db, db.begin():
+            await self._heartbeat(db, now)
+            deliveries += await self._sockets_lost_with_silent_instances(db, now)
+        async with self.database.session() as db, db.begin():
+            # SKIP LOCKED (PostgreSQL): a meeting another instance is ending right now is its job.
             expired = await db.scalars(
-                select(Meeting).where(Meeting.state == p.MeetingState.WAITING, Meeting.expires_at <= now)
+                select(Meeting)
+                .where(Meeting.state == p.MeetingState.WAITING, Meeting.expires_at <= now)
+                .with_for_update(skip_locked=True)
             )
             for meeting in expired:
                 deliveries += await self._end(db, meeting, p.EndReason.NUMBER_EXPIRED, now)
+        async with self.database.session() as db:
             deadline = now - self.settings.grace_period
-            gone = await db.scalars(
-                select(Participant.id)
-                .join(Meeting, Meeting.id == Participant.meeting_id)
-                .where(
-                    Meeting.state != p.MeetingState.ENDED,
-                    Participant.presence.in_([CONNECTING, RECONNECTING]),
-                    func.coalesce(Participant.disconnected_at, Participant.joined_at) <= deadline,
+            gone = list(
+                await db.scalars(
+                    select(Participant.id)
+                    .join(Meeting, Meeting.id == Participant.meeting_id)
+                    .where(
+                        Meeting.state != p.MeetingState.ENDED,
+                        Participant.presence.in_([CONNECTING, RECONNECTING]),
+                        func.coalesce(Participant.disconnected_at, Participant.joined_at) <= deadline,
+                    )
                 )
             )
-            for participant_id in list(gone):
-                deliveries += await self._leave(db, participant_id, p.EndReason.CONNECTION_LOST, now)
+        for participant_id in gone:
+            async with self.database.session() as db, db.begin():
+                # _leave re-reads under the meeting's lock: one that came back meanwhile stays.
+                deliveries += await self._leave_if_still_gone(db, participant_id, deadline, now)
+        async with self.database.session() as db, db.begin():
             await rate_limit.forget_older_than(
                 db, now - max(self.settings.guess_limit[1], self.settings.issue_limit[1])
             )
         return deliveries
 
+    async def _leave_if_still_gone(
+        self, db: AsyncSession, participant_id: str, deadline: float, now: float
+    ) -> list[Delivery]:
+        row = await db.get(Participant, participant_id)
+        if row is None:
+            return []
+        await self._lock_meeting(db, row.meeting_id)
+        await db.refresh(row)
+        if (
+            row.presence not in (CONNECTING, RECONNECTING)
+            or (row.disconnected_at or row.joined_at) > deadline
+        ):
+            return []
+        return await self._leave(db, participant_id, p.EndReason.CONNECTION_LOST, now)
+
     async def sockets_lost_at_start(self) -> None:
-        """After a restart every socket is gone: start the grace period for all who were connected."""
+        """After a restart this instance's sockets are gone: their grace period starts.
+
+        Participants connected to other instances are theirs to look after.
+        """
+        now = self.clock.now()
         async with self.database.session() as db, db.begin():
             await db.execute(
                 update(Participant)
-                .where(Participant.presence == CONNECTED)
-                .values(
-                    presence=RECONNECTING, disconnected_at=self.clock.now(), version=Participant.version + 1
+                .where(
+                    Participant.presence == CONNECTED, Participant.instance_id == self.settings.instance_id
                 )
+                .values(presence=RECONNECTING, disconnected_at=now, version=Participant.version + 1)
             )
+            await self._heartbeat(db, now, started=True)
+
+    async def _heartbeat(self, db: AsyncSession, now: float, started: bool = False) -> None:
+        """Tell the other instances we are alive (and hold the sockets we hold)."""
+        touched = await db.execute(
+            update(ServerInstance)
+            .where(ServerInstance.id == self.settings.instance_id)
+            .values(seen_at=now, **({"started_at": now} if started else {}))
+            .execution_options(synchronize_session=False)
+        )
+        if touched.rowcount == 0:  # type: ignore[attr-defined]
+            db.add(ServerInstance(id=self.settings.instance_id, started_at=now, seen_at=now))
+            await db.flush()
+
+    async def _sockets_lost_with_silent_instances(self, db: AsyncSession, now: float) -> list[Delivery]:
+        """An instance that stopped without a word (killed, machine gone) took its sockets along."""
+        silent = select(ServerInstance.id).where(
+            ServerInstance.seen_at < now - self.settings.instance_timeout
+        )
+        rows = list(
+            await db.scalars(
+                select(Participant)
+                .where(Participant.presence == CONNECTED, Participant.instance_id.in_(silent))
+                .with_for_update(skip_locked=True)
+            )
+        )
+        deliveries = []
+        for row in rows:
+            row.presence = RECONNECTING
+            row.disconnected_at = now
+            row.version += 1
+            update_ = p.ParticipantUpdated(participant=participant_view(row))
+            deliveries.append(Delivery(row.meeting_id, update_, exclude=row.id))
+        if rows:
+            log.info("sockets of silent instances lost", extra={"participants": len(rows)})
+        return deliveries

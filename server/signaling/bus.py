@@ -14,6 +14,14 @@ class Bus(Protocol):
 
     async def publish(self, deliveries: list[Delivery]) -> None: ...
 
+    async def watch(self, meeting_id: str) -> None:
+        """This instance holds a socket of the meeting: from when this returns, nothing is missed."""
+
+    async def unwatch(self, meeting_id: str) -> None:
+        """This instance may hold no socket of the meeting any more (the hub is asked again)."""
+
+    async def healthy(self) -> bool: ...
+
     async def close(self) -> None: ...
 
 
@@ -26,6 +34,15 @@ class InProcessBus:
     async def publish(self, deliveries: list[Delivery]) -> None:
         for delivery in deliveries:
             self.hub.deliver(delivery)
+
+    async def watch(self, meeting_id: str) -> None:
+        return None
+
+    async def unwatch(self, meeting_id: str) -> None:
+        return None
+
+    async def healthy(self) -> bool:
+        return True
 
     async def close(self) -> None:
         return None

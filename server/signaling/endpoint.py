@@ -19,6 +19,7 @@ from server.ice import ice_servers_for
 from server.meeting.delivery import Delivery
 from server.meeting.documents import MeetingDocuments
 from server.meeting.service import MeetingService
+from server.metrics import Metrics
 from server.settings import Settings
 from server.web_context import public_base_url
 
@@ -43,7 +44,9 @@ class SignalingSession:
         settings: Settings,
         base_url: str,
         documents: MeetingDocuments,
+        metrics: Metrics,
     ) -> None:
+        self.metrics = metrics
         self.connection = connection
         self.meetings = meetings
         self.hub = hub
@@ -55,6 +58,7 @@ class SignalingSession:
         self.last_pointer = 0.0
 
     def reply_error(self, code: p.ErrorCode, request_id: str | None) -> None:
+        self.metrics.error(code, "ws")
         message = catalogue_for("ja").text(f"error.{code.value}")
         self.connection.send(p.Error(request_id=request_id, error=p.ErrorBody(code=code, message=message)))
 
@@ -65,6 +69,7 @@ class SignalingSession:
             log.info("bad message: %s", exc.detail)
             self.reply_error(exc.code, exc.request_id)
             return
+        self.metrics.received(message.type)
         request_id = getattr(message, "request_id", None)
         try:
             await self._dispatch(message)
@@ -153,12 +158,16 @@ class SignalingSession:
         self.connection.hold()
         self.hub.attach(self.connection)
         try:
+            await self.bus.watch(meeting_id)
             result = await self.meetings.join(message.ticket)
         except BaseException:
             self.hub.detach(self.connection)
             self.connection.participant_id = self.connection.meeting_id = None
             self.connection.drop_held()
+            await self.bus.unwatch(meeting_id)
             raise
+        me = next((other for other in result.participants if other.id == participant_id), None)
+        self.connection.joined_version = me.version if me is not None else 0
         self.connection.release(
             p.Joined(
                 request_id=message.request_id,
@@ -182,8 +191,11 @@ class SignalingSession:
         await self.bus.publish([Delivery(self.connection.meeting_id, relayed, to=message.to)])
 
     async def closed(self) -> None:
+        meeting_id = self.connection.meeting_id
         if self.hub.detach(self.connection) and not self.left and self.connection.participant_id:
             await self.bus.publish(await self.meetings.disconnected(self.connection.participant_id))
+        if meeting_id is not None:
+            await self.bus.unwatch(meeting_id)
 
 
 def new_session(connection: Connection, client: HTTPConnection) -> SignalingSession:
@@ -197,12 +209,13 @@ def new_session(connection: Connection, client: HTTPConnection) -> SignalingSess
         state.settings,
         public_base_url(client, state.settings),
         state.meeting_documents,
+        state.metrics,
     )
 
 
 async def signaling_endpoint(websocket: WebSocket) -> None:
     await websocket.accept()
-    connection = WebSocketConnection(websocket)
+    connection = WebSocketConnection(websocket, websocket.app.state.metrics)
     session = new_session(connection, websocket)
     try:
         while True:

@@ -11,6 +11,7 @@ from starlette.websockets import WebSocket, WebSocketState
 
 from protocol import signaling as p
 from server.meeting.delivery import Delivery
+from server.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +34,13 @@ class Connection:
     proxy blocks WebSockets, HTTP long polling (server/signaling/longpoll.py).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, metrics: Metrics | None = None) -> None:
+        self.metrics = metrics
         self.participant_id: str | None = None
         self.meeting_id: str | None = None
         self.known_participants: set[str] = set()
+        self.joined_version = 0
+        """The participant's version our join produced; a later join elsewhere has a higher one."""
         self._held: list[p.AnyServerMessage] | None = None
         self._queue: asyncio.Queue[str | None] = asyncio.Queue(SEND_QUEUE)
         self._close_code = 1000
@@ -67,6 +71,8 @@ class Connection:
             self.known_participants.discard(message.participant_id)
         elif isinstance(message, p.Joined):
             self.known_participants = {other.id for other in message.participants}
+        if self.metrics is not None:
+            self.metrics.sent(message.type)
         try:
             self._queue.put_nowait(p.encode(message))
         except asyncio.QueueFull:
@@ -86,8 +92,8 @@ class Connection:
 class WebSocketConnection(Connection):
     """A client on a WebSocket: a writer task sends what is queued."""
 
-    def __init__(self, websocket: WebSocket) -> None:
-        super().__init__()
+    def __init__(self, websocket: WebSocket, metrics: Metrics | None = None) -> None:
+        super().__init__(metrics)
         self.websocket = websocket
         self._writer = asyncio.create_task(self._write())
 
@@ -111,8 +117,8 @@ class WebSocketConnection(Connection):
 class PollConnection(Connection):
     """A client on HTTP long polling: each poll takes what is queued, or waits for something."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, metrics: Metrics | None = None) -> None:
+        super().__init__(metrics)
         self.closed = False
 
     async def take(self, wait: float) -> list[str]:
@@ -160,6 +166,10 @@ class Hub:
             self._meetings.pop(connection.meeting_id, None)
         return True
 
+    def holds(self, meeting_id: str) -> bool:
+        """Whether any socket of the meeting is ours."""
+        return bool(self._meetings.get(meeting_id))
+
     def deliver(self, delivery: Delivery) -> None:
         room = self._meetings.get(delivery.meeting_id)
         if not room:
@@ -171,6 +181,25 @@ class Hub:
         for connection in targets:
             if connection.participant_id != delivery.exclude:
                 connection.send(delivery.message)
+        if delivery.exclude is not None:
+            self._close_if_joined_elsewhere(room, delivery)
+
+    @staticmethod
+    def _close_if_joined_elsewhere(room: dict[str, Connection], delivery: Delivery) -> None:
+        """The same participant joined again on another instance: our older socket is replaced.
+
+        (On this instance ``attach`` already replaced it.)
+        """
+        message = delivery.message
+        if not (
+            isinstance(message, p.ParticipantUpdated)
+            and message.participant.id == delivery.exclude
+            and message.participant.state == p.ParticipantState.CONNECTED
+        ):
+            return
+        ours = room.get(message.participant.id)
+        if ours is not None and 0 < ours.joined_version < message.participant.version:
+            ours.close(CloseCode.REPLACED)
 
     def all_connections(self) -> list[Connection]:
         return [c for room in self._meetings.values() for c in room.values()]

@@ -75,7 +75,7 @@ class PollSessions:
 
 
 async def open_session(request: Request) -> JSONResponse:
-    connection = PollConnection()
+    connection = PollConnection(request.app.state.metrics)
     session_id = request.app.state.poll_sessions.open(new_session(connection, request), connection)
     return JSONResponse({"ok": True, "session": session_id, "wait": POLL_WAIT})
 

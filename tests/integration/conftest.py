@@ -4,8 +4,16 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from tests.support.backends import EMBEDDED, POSTGRES_REDIS
 from tests.support.clients import Rep, Socket
 from tests.support.server import MendanServer
+
+
+@pytest.fixture(params=[EMBEDDED, POSTGRES_REDIS])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Every integration test runs against SQLite + in-process bus and PostgreSQL + Redis."""
+    value: str = request.param
+    return value
 
 
 @pytest.fixture

@@ -31,6 +31,8 @@ class MendanServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = data_dir / "server.log"
         self.env = {**os.environ, "MENDAN_SECRET_KEY": "test-secret", **(env or {})}
+        self.backend_env: dict[str, str] = {}
+        """MENDAN_DATABASE_URL and MENDAN_REDIS_URL when not embedded: what another instance shares."""
         self.process: subprocess.Popen[bytes] | None = None
         self._log_file: IO[bytes] | None = None
 

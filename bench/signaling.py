@@ -1,0 +1,354 @@
+"""Signaling load: how many participants one `mendan serve` process holds with p99 relay latency ≤ 20 ms.
+
+For each bus (in-process with SQLite; Redis with PostgreSQL), a fresh server is started on loopback
+and worker processes (asyncio + websockets) build meetings of 2, 3 and 4 people exactly as the
+pages do: issue a number over HTTP, claim it as a logged-in rep, invite the rest with the host's
+invite URL, join each socket with its ticket. At each level of participants every socket then
+sends trickle-ICE ``signal`` messages to a random other person of its meeting; the receiver
+measures the time from send to arrival (one machine, one clock). Printed per level: p50/p99 relay
+latency, the server's RSS per participant; and once per bus: number issues per second.
+
+    python -m bench.signaling [--levels 1000,2000,3000,5000,6000] [--seconds 8] [--rate 0.2]
+
+Bounded: it stops at the last level, after --budget seconds, or at the first level whose p99 is
+over --target-ms. It talks to 127.0.0.1 only and stops everything it started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import json
+import multiprocessing as mp
+import os
+import random
+import resource
+import statistics
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from websockets.asyncio.client import ClientConnection, connect
+
+from tests.support.backends import PostgresServer, RedisServer
+from tests.support.server import MendanServer
+
+LOGIN, PASSWORD = "bench", "bench-password"
+ROOM_SIZES = (2, 3, 4)
+SETUP_CONCURRENCY = 24
+SERVER_ENV = {
+    "MENDAN_ISSUE_LIMIT": "100000000/600",
+    "MENDAN_GUESS_LIMIT": "100000000/600",
+    "MENDAN_NUMBER_TTL": "3600",
+    "MENDAN_GRACE_PERIOD": "3600",
+    "MENDAN_LOG_FORMAT": "json",
+}
+
+
+def raise_open_files_limit() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def rss_bytes(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+# ---- the worker process: meetings and their sockets ---------------------------------------------
+
+
+@dataclass
+class Person:
+    socket: ClientConnection
+    self_id: str
+    room: list[Person] = field(default_factory=list)
+
+
+class Worker:
+    """Holds the meetings of one client process and drives their traffic."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.ws_url = url.replace("http", "ws") + "/ws"
+        self.people: list[Person] = []
+        self.latencies: list[float] = []
+        self.errors = 0
+        self.measuring = False
+        self.sizes = itertools.cycle(ROOM_SIZES)
+        self.rep = httpx.AsyncClient(base_url=url, timeout=60)
+        self.guest = httpx.AsyncClient(base_url=url, timeout=60)
+        self.csrf = ""
+        self.guest_csrf = ""
+        self.readers: list[asyncio.Task[None]] = []
+        self.failed_rooms = 0
+        self.last_failure = ""
+
+    async def log_in(self) -> None:
+        (await self.rep.get("/login")).raise_for_status()
+        form = {"login": LOGIN, "password": PASSWORD, "csrf_token": self.rep.cookies["mendan_csrf"]}
+        assert (await self.rep.post("/login", data=form)).status_code == 303
+        (await self.rep.get("/rep")).raise_for_status()
+        self.csrf = self.rep.cookies["mendan_csrf"]
+        (await self.guest.get("/")).raise_for_status()
+        self.guest_csrf = self.guest.cookies["mendan_csrf"]
+
+    async def _enter(self, ticket: str) -> Person:
+        socket = await connect(self.ws_url, max_queue=None, open_timeout=60, ping_interval=None)
+        await socket.send(json.dumps({"v": 1, "type": "join", "request_id": "j", "ticket": ticket}))
+        while True:
+            reply = json.loads(await socket.recv())
+            if reply.get("request_id") == "j":
+                assert reply["type"] == "joined", reply
+                return Person(socket, reply["self_id"])
+
+    async def _request(self, person: Person, message: dict[str, Any]) -> dict[str, Any]:
+        await person.socket.send(json.dumps({"v": 1, "request_id": "q", **message}))
+        while True:
+            reply: dict[str, Any] = json.loads(await person.socket.recv())
+            if reply.get("request_id") == "q":
+                return reply
+
+    async def one_room(self, size: int) -> None:
+        issued = (await self.guest.post("/api/numbers")).json()
+        customer = await self._enter(issued["ticket"])
+        claim = await self.rep.post(
+            "/api/meetings",
+            json={"number": issued["number"], "recording": False},
+            headers={"X-CSRF-Token": self.csrf},
+        )
+        host = await self._enter(claim.json()["ticket"])
+        room = [customer, host]
+        if size > 2:
+            token = (await self._request(host, {"type": "create_invite"}))["url"].rsplit("/", 1)[1]
+            for n in range(size - 2):
+                joined = await self.guest.post(
+                    "/api/invite/join",
+                    json={"token": token, "display_name": f"guest {n}"},
+                    headers={"X-CSRF-Token": self.guest_csrf},
+                )
+                room.append(await self._enter(joined.json()["ticket"]))
+        for person in room:
+            person.room = [other for other in room if other is not person]
+            self.readers.append(asyncio.create_task(self._read(person)))
+        self.people += room
+
+    async def grow_to(self, participants: int) -> None:
+        gate = asyncio.Semaphore(SETUP_CONCURRENCY)
+        planned = len(self.people)
+        sizes = []
+        while planned < participants:
+            sizes.append(next(self.sizes))
+            planned += sizes[-1]
+
+        async def guarded(size: int) -> None:
+            async with gate:
+                try:
+                    await self.one_room(size)
+                except Exception as exc:  # counted and shown; the level goes on with the rooms made
+                    self.failed_rooms += 1
+                    self.last_failure = repr(exc)[:300]
+
+        await asyncio.gather(*(guarded(size) for size in sizes))
+
+    async def _read(self, person: Person) -> None:
+        async for text in person.socket:
+            message = json.loads(text)
+            kind = message.get("type")
+            if kind == "signal_relayed":
+                if self.measuring:
+                    sent = float(message["candidate"]["candidate"].split(" ", 1)[0][10:])
+                    self.latencies.append((time.time() - sent) * 1000)
+            elif kind == "error":
+                self.errors += 1
+
+    async def traffic(self, seconds: float, rate: float) -> None:
+        """Every person sends ``rate`` signals per second on average (Poisson), for ``seconds``."""
+        self.latencies.clear()
+        self.measuring = True
+        deadline = time.monotonic() + seconds
+
+        async def talk(person: Person) -> None:
+            await asyncio.sleep(random.expovariate(rate))
+            while time.monotonic() < deadline:
+                to = random.choice(person.room)
+                candidate = (
+                    f"candidate:{time.time():.6f} 1 udp 2122260223 192.0.2.1 54321 typ host generation 0"
+                )
+                message = {"v": 1, "type": "signal", "to": to.self_id, "candidate": {"candidate": candidate}}
+                await person.socket.send(json.dumps(message))
+                await asyncio.sleep(random.expovariate(rate))
+
+        await asyncio.gather(*(talk(person) for person in self.people))
+        await asyncio.sleep(1.0)  # what is in flight arrives
+        self.measuring = False
+
+    async def close(self) -> None:
+        for reader in self.readers:
+            reader.cancel()
+        await asyncio.gather(*(person.socket.close() for person in self.people), return_exceptions=True)
+        await self.rep.aclose()
+        await self.guest.aclose()
+
+
+def worker_main(url: str, commands: Any, answers: Any) -> None:
+    raise_open_files_limit()
+
+    async def serve() -> None:
+        worker = Worker(url)
+        await worker.log_in()
+        while True:
+            command, value, rate = commands.get()
+            if command == "grow":
+                await worker.grow_to(value)
+                answers.put((len(worker.people), worker.failed_rooms, worker.last_failure))
+            elif command == "traffic":
+                await worker.traffic(value, rate)
+                answers.put((worker.latencies.copy(), worker.errors))
+            else:
+                await worker.close()
+                answers.put(None)
+                return
+
+    asyncio.run(serve())
+
+
+# ---- the conductor ----------------------------------------------------------------------------
+
+
+async def issue_rate(url: str, count: int, concurrency: int = 16) -> float:
+    """Numbers issued per second over HTTP, ``concurrency`` requests in flight."""
+    gate = asyncio.Semaphore(concurrency)
+    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+
+        async def one() -> None:
+            async with gate:
+                response = await client.post("/api/numbers")
+                assert response.status_code == 200, response.text
+
+        started = time.monotonic()
+        await asyncio.gather(*(one() for _ in range(count)))
+        return count / (time.monotonic() - started)
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def run_bus(label: str, env: dict[str, str], args: argparse.Namespace, folder: Path) -> None:
+    server = MendanServer(folder / label.split(" ")[0], {**SERVER_ENV, **env})
+    server.create_account(LOGIN, PASSWORD)
+    server.start()
+    assert server.process is not None
+    pid = server.process.pid
+    baseline = rss_bytes(pid)
+    budget_end = time.monotonic() + args.budget
+    workers: list[tuple[Any, Any, Any]] = []
+    best = 0
+    try:
+        print(f"\n== {label}: server pid {pid}, RSS at start {baseline / 2**20:.0f} MiB")
+        print(f"number issues: {asyncio.run(issue_rate(server.url, args.issues)):.0f} per second")
+        context = mp.get_context("spawn")
+        for _ in range(args.workers):
+            commands, answers = context.Queue(), context.Queue()
+            process = context.Process(target=worker_main, args=(server.url, commands, answers), daemon=True)
+            process.start()
+            workers.append((process, commands, answers))
+        print(
+            f"{'participants':>12} {'setup s':>8} {'signals':>8} {'p50 ms':>7} {'p99 ms':>7} "
+            f"{'RSS MiB':>8} {'KiB/participant':>15} {'errors':>6}"
+        )
+        for level in args.levels:
+            if time.monotonic() > budget_end:
+                print(f"(time budget of {args.budget} s used up)")
+                break
+            started = time.monotonic()
+            for _, commands, _ in workers:
+                commands.put(("grow", level // len(workers), 0.0))
+            grown = [answers.get(timeout=args.budget) for _, _, answers in workers]
+            held = sum(people for people, _, _ in grown)
+            for _, failed, why in grown:
+                if failed:
+                    print(f"  rooms that could not be set up: {failed} (last: {why})")
+            setup = time.monotonic() - started
+            time.sleep(1.0)
+            for _, commands, _ in workers:
+                commands.put(("traffic", args.seconds, args.rate))
+            latencies: list[float] = []
+            errors = 0
+            for _, _, answers in workers:
+                got, failed = answers.get(timeout=args.seconds + 120)
+                latencies += got
+                errors += failed
+            rss = rss_bytes(pid)
+            p50, p99 = (
+                statistics.median(latencies) if latencies else float("nan"),
+                percentile(latencies, 0.99),
+            )
+            print(
+                f"{held:>12} {setup:>8.1f} {len(latencies):>8} {p50:>7.1f} {p99:>7.1f} "
+                f"{rss / 2**20:>8.0f} {(rss - baseline) / held / 1024:>15.1f} {errors:>6}"
+            )
+            if p99 <= args.target_ms:
+                best = held
+            else:
+                break
+    finally:
+        for _, commands, _ in workers:
+            commands.put(("close", 0, 0.0))
+        for process, _, answers in workers:
+            with contextlib.suppress(Exception):  # a stuck worker is killed below
+                answers.get(timeout=60)
+            process.join(timeout=10)
+            if process.is_alive():
+                process.kill()
+        server.stop()
+    print(f"most participants with p99 ≤ {args.target_ms:g} ms: {best or 'none of the levels'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--levels",
+        default="1000,2000,3000,4000,5000,6000",
+        type=lambda text: [int(n) for n in text.split(",")],
+    )
+    parser.add_argument("--seconds", type=float, default=8.0, help="traffic time at each level")
+    parser.add_argument("--rate", type=float, default=0.2, help="signals per participant per second")
+    parser.add_argument("--workers", type=int, default=2, help="client processes")
+    parser.add_argument("--issues", type=int, default=500, help="numbers issued to measure the issue rate")
+    parser.add_argument("--target-ms", type=float, default=20.0)
+    parser.add_argument("--budget", type=float, default=600.0, help="seconds per bus, at most")
+    parser.add_argument("--keep", help="folder for the servers' data and logs, kept afterwards")
+    parser.add_argument("--bus", choices=["in-process", "redis", "both"], default="both")
+    args = parser.parse_args()
+    raise_open_files_limit()
+    with tempfile.TemporaryDirectory(prefix="mendan-bench-") as name:
+        folder = Path(args.keep or name)
+        if args.bus in ("in-process", "both"):
+            run_bus("in-process bus, SQLite", {}, args, folder)
+        if args.bus in ("redis", "both"):
+            postgres, redis = PostgresServer().start(), RedisServer().start()
+            try:
+                env = {"MENDAN_DATABASE_URL": postgres.create_database(), "MENDAN_REDIS_URL": redis.url}
+                run_bus("Redis bus, PostgreSQL", env, args, folder)
+            finally:
+                redis.stop()
+                postgres.stop()
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    main()
