@@ -109,9 +109,12 @@ async def change_password(request: Request) -> Response:
     if len(new) < MIN_PASSWORD_LENGTH:
         return await _portal(request, rep, status=400, password_error="portal.password_short")
     async with request.app.state.database.session() as db, db.begin():
-        if await check_login(db, rep.login, current) is None:
-            return await _portal(request, rep, status=400, password_error="portal.password_wrong")
-        await set_password(db, rep.login, new)
+        correct = await check_login(db, rep.login, current) is not None
+        if correct:
+            await set_password(db, rep.login, new)
+    # Rendered after the transaction: the page opens its own, and SQLite writers take turns.
+    if not correct:
+        return await _portal(request, rep, status=400, password_error="portal.password_wrong")
     return await _portal(request, rep, password_done=True)
 
 

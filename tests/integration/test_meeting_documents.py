@@ -199,7 +199,9 @@ def test_customer_shares_a_file_only_within_the_meeting(
 
 
 async def _history(server: MendanServer, meeting_id: str) -> MeetingDocuments:
-    database = Database(f"sqlite:///{server.data_dir / 'mendan.sqlite3'}")
+    # The database the server uses: SQLite in its folder, or the PostgreSQL of that backend run.
+    url = server.env.get("MENDAN_DATABASE_URL") or f"sqlite:///{server.data_dir / 'mendan.sqlite3'}"
+    database = Database(url)
     try:
         async with database.session() as db:
             return await documents_of_meeting(db, meeting_id)

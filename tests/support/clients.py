@@ -20,7 +20,7 @@ class Rep:
 
     def __init__(self, server: MendanServer, login: str, password: str = "correct-horse") -> None:
         self.server = server
-        self.http = httpx.Client(base_url=server.url, follow_redirects=False, timeout=10)
+        self.http = httpx.Client(base_url=server.url, follow_redirects=False, timeout=30)
         page = self.http.get("/login")
         token = CSRF_FIELD.search(page.text)
         assert token, page.text

@@ -78,7 +78,7 @@ class MendanServer:
             env=self.env,
             cwd=ROOT,
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # generous: CI shares 2 cores with browsers
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited early:\n{self.log()}")
