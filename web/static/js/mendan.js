@@ -46,11 +46,11 @@ var Mendan = (function () {
    * JSON over XMLHttpRequest (works in legacy browsers too). callback(errorCode, data):
    * errorCode is null on success, a server error code, or "network".
    */
-  function request(method, url, body, callback) {
-    var xhr = new XMLHttpRequest();
-    xhr.open(method, url, true);
-    xhr.setRequestHeader("Content-Type", "application/json");
-    xhr.setRequestHeader("X-CSRF-Token", config.csrf || "");
+  /*
+   * When xhr finishes, callback(errorCode, data) with our JSON shape: errorCode null on success,
+   * the server's code, "internal" for an unreadable answer, or "network" when none came.
+   */
+  function whenAnswered(xhr, callback) {
     xhr.onreadystatechange = function () {
       if (xhr.readyState !== 4) {
         return;
@@ -69,6 +69,14 @@ var Mendan = (function () {
         callback(data && data.error ? data.error.code : "internal", data);
       }
     };
+  }
+
+  function request(method, url, body, callback) {
+    var xhr = new XMLHttpRequest();
+    xhr.open(method, url, true);
+    xhr.setRequestHeader("Content-Type", "application/json");
+    xhr.setRequestHeader("X-CSRF-Token", config.csrf || "");
+    whenAnswered(xhr, callback);
     xhr.send(body === null ? null : JSON.stringify(body));
   }
 
@@ -124,6 +132,7 @@ var Mendan = (function () {
     setText: setText,
     errorText: errorText,
     request: request,
+    whenAnswered: whenAnswered,
     debug: {}
   };
 })();

@@ -47,24 +47,10 @@
         }
       };
     }
-    xhr.onreadystatechange = function () {
-      if (xhr.readyState !== 4) {
-        return;
-      }
-      var data = null;
-      try {
-        data = JSON.parse(xhr.responseText);
-      } catch (ignored) {
-        data = null;
-      }
-      if (xhr.status === 0) {
-        callback(Mendan.errorText("network"), null);
-      } else if (data && data.ok) {
-        callback(null, data);
-      } else {
-        callback(messageOf(data), data);
-      }
-    };
+    Mendan.whenAnswered(xhr, function (code, data) {
+      // The server's own message: some carry values it filled in (sizes, limits).
+      callback(code ? (code === "network" ? Mendan.errorText("network") : messageOf(data)) : null, data);
+    });
     xhr.send(form);
   }
 
