@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.meeting_steps import connect, issue_number, log_in, tid, wait_for_advancing_video
 from tests.support.backends import POSTGRES_REDIS
-from tests.support.proxy import FailoverBalancer
+from tests.support.proxy import TcpProxy
 
 
 @pytest.fixture
@@ -31,8 +31,8 @@ class Site:
 
 
 @pytest.fixture
-def balancers() -> Iterator[list[FailoverBalancer]]:
-    made: list[FailoverBalancer] = []
+def balancers() -> Iterator[list[TcpProxy]]:
+    made: list[TcpProxy] = []
     yield made
     for balancer in made:
         balancer.stop()
@@ -42,8 +42,8 @@ def test_a_meeting_across_two_instances_survives_one_stopping(server_factory, pe
     a = server_factory()
     b = server_factory(instance_of=a)
     a.create_account("tanaka", name="田中 太郎", company="株式会社サンプル")
-    to_a = FailoverBalancer([a.port, b.port]).start()
-    to_b = FailoverBalancer([b.port, a.port]).start()
+    to_a = TcpProxy([a.port, b.port]).start()
+    to_b = TcpProxy([b.port, a.port]).start()
     balancers += [to_a, to_b]
 
     customer, rep = person("customer"), person("rep")

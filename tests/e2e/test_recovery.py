@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.e2e.meeting_steps import connect, log_in, start_meeting, tid, wait_for_advancing_video
-from tests.support.blocking_proxy import websocket_blocking_proxy
+from tests.support.proxy import websocket_blocking_proxy
 
 
 def test_signaling_drop_reconnects_without_a_new_number(server, person):
