@@ -446,7 +446,8 @@ class DocumentOffered(_Message):
     title: str
     filename: str
     size: int
-    url: str
+    url: str = Field(description="the one-time download, opened by the browser itself")
+    status_url: str = Field(description="whether ``url`` would still be served, asked first")
     expires_at: float
     ttl: float = Field(description="seconds the offer lasts, for a countdown independent of clocks")
 

@@ -25,7 +25,7 @@ from server.documents.api import (
 )
 from server.documents.store import MAX_TITLE_CHARS
 from server.errors import MendanError
-from server.meeting.documents import MeetingDocuments, give_link_path
+from server.meeting.documents import MeetingDocuments, give_link_path, give_status_path
 
 TICKET_HEADER = "X-Mendan-Ticket"
 
@@ -91,8 +91,17 @@ async def give_download(request: Request) -> Response:
     )
 
 
+async def give_status(request: Request) -> Response:
+    """Whether the one-time link would still be served, without using it (see give_status_path)."""
+    link_id = request.path_params["link_id"]
+    request.app.state.url_signer.verify(give_status_path(link_id), request.query_params)
+    await _documents(request).check_give_link(link_id)
+    return JSONResponse({"ok": True}, headers={"Cache-Control": "private, no-store"})
+
+
 routes = [
     Route("/api/meeting-documents", upload_meeting_document, methods=["POST"]),
     Route("/api/meeting-documents/{document_id}", get_meeting_document, methods=["GET"]),
     Route("/api/gives/{link_id}/download", give_download, methods=["GET"]),
+    Route("/api/gives/{link_id}/status", give_status, methods=["GET"]),
 ]

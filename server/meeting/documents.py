@@ -45,6 +45,12 @@ def give_link_path(link_id: str) -> str:
     return f"/api/gives/{link_id}/download"
 
 
+def give_status_path(link_id: str) -> str:
+    """Asked before downloading, so a refusal shows as a message and the download itself can be
+    the browser's own (progress, large files, phones) without leaving the room on an error."""
+    return f"/api/gives/{link_id}/status"
+
+
 @dataclass(frozen=True)
 class GiveResult:
     """What the giver is told and what goes to each recipient."""
@@ -266,6 +272,7 @@ class MeetingDocuments:
                     filename=document.original_filename,
                     size=document.size,
                     url=self.signer.sign(give_link_path(link.id), ttl),
+                    status_url=self.signer.sign(give_status_path(link.id), ttl),
                     expires_at=give.expires_at,
                     ttl=ttl,
                 )
@@ -273,21 +280,20 @@ class MeetingDocuments:
         log.info("document given", extra={"meeting": meeting.id})
         return GiveResult(give.id, len(others), give.expires_at, deliveries)
 
+    async def check_give_link(self, link_id: str) -> None:
+        """Raises what ``take_give_link`` would refuse with, without using the link."""
+        async with self.database.session() as db:
+            await self._usable_give(db, link_id)
+
     async def take_give_link(self, link_id: str) -> Document:
         """The document behind a one-time link, marking the link used; a second use is refused."""
-        now = self.clock.now()
         async with self.database.session() as db, db.begin():
-            link = await db.get(DocumentGiveLink, link_id)
-            give = await db.get(DocumentGive, link.give_id) if link else None
-            if link is None or give is None:
-                raise MendanError(p.ErrorCode.LINK_INVALID, "no such give link")
-            if give.expires_at < now:
-                raise MendanError(p.ErrorCode.GIVE_EXPIRED)
+            give = await self._usable_give(db, link_id)
             # The condition in the UPDATE makes the link single-use even under concurrent requests.
             taken = await db.execute(
                 update(DocumentGiveLink)
                 .where(DocumentGiveLink.id == link_id, DocumentGiveLink.used_at.is_(None))
-                .values(used_at=now)
+                .values(used_at=self.clock.now())
                 .execution_options(synchronize_session=False)
             )
             if taken.rowcount != 1:  # type: ignore[attr-defined]
@@ -296,3 +302,14 @@ class MeetingDocuments:
             if document is None:
                 raise MendanError(p.ErrorCode.NOT_FOUND, "given document was deleted")
             return document
+
+    async def _usable_give(self, db: AsyncSession, link_id: str) -> DocumentGive:
+        link = await db.get(DocumentGiveLink, link_id)
+        give = await db.get(DocumentGive, link.give_id) if link else None
+        if link is None or give is None:
+            raise MendanError(p.ErrorCode.LINK_INVALID, "no such give link")
+        if give.expires_at < self.clock.now():
+            raise MendanError(p.ErrorCode.GIVE_EXPIRED)
+        if link.used_at is not None:
+            raise MendanError(p.ErrorCode.LINK_USED)
+        return give

@@ -11,9 +11,10 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from compat.matrix import ENGINES, PROVEN_PATH, Feature, available
+from tests.e2e.document_steps import choose, file_payload, library_pdf, page_image_loaded, point_at
 from tests.e2e.meeting_steps import (
     connect,
     invite_url,
@@ -24,7 +25,10 @@ from tests.e2e.meeting_steps import (
     wait_for_advancing_video,
     wait_for_audio,
 )
+from tests.e2e.recording_steps import finished_recording, start_recorded_meeting
 from tests.support.bridge_browser import chromium_with_bridge, firefox_with_bridge, install_bridge
+from tests.support.documents import make_pdf
+from tests.support.recordings import probe
 from tests.support.wpe import by_testid, eventually, wpe_browser
 
 _PACKAGE = importlib.util.spec_from_file_location(
@@ -89,6 +93,110 @@ def test_chat_invite_and_reconnect(server, person, proof, engine):
     expect(tid(customer, "notice")).to_have_text("再接続しました", timeout=20000)
     wait_for_advancing_video(rep, remotes=2, timeout=30)
     expect(tid(customer, "meeting")).to_have_attribute("data-state", "connected")
+
+
+# Each engine with WebRTC is once the customer and once the rep, always beside another engine.
+DOCUMENT_PAIRS = [("firefox", "chromium"), ("chromium", "firefox"), ("phone", "firefox")]
+RECORDING_PAIRS = [("chromium", "firefox"), ("firefox", "chromium"), ("firefox", "phone")]
+
+
+@pytest.mark.parametrize(
+    ("customer_engine", "rep_engine"), DOCUMENT_PAIRS, ids=[f"{c}-{r}" for c, r in DOCUMENT_PAIRS]
+)
+def test_documents_shown_given_and_shared(server, person, proof, tmp_path, customer_engine, rep_engine):
+    """見せる with page turns and the hand, 渡す downloaded byte-identical, and 資料共有 from the
+    customer's side: each engine sees, receives and shares."""
+    server.create_account("tanaka", name="田中 太郎", company="株式会社サンプル")
+    guide = library_pdf(server, "Guide 会社案内", pages=2, shareable=True)
+    customer = person("customer", engine=customer_engine)
+    rep = person("rep", engine=rep_engine)
+    number = issue_number(customer, server)
+    log_in(rep, server, "tanaka")
+    connect(rep, number)
+    tid(customer, "start-media").click()
+    expect(tid(customer, "meeting")).to_have_attribute("data-state", "connected", timeout=30000)
+
+    choose(rep, "会社案内", "doc-show").click()
+    page_image_loaded(customer, 1)
+    point_at(rep, customer, 0.3, 0.6)
+    tid(rep, "doc-next").click()
+    page_image_loaded(customer, 2)
+    tid(rep, "doc-close").click()
+    expect(tid(customer, "doc-view")).to_be_hidden()
+    proof.record(customer_engine, Feature.SEE_DOCUMENTS, works=True)
+
+    choose(rep, "会社案内", "doc-give").click()
+    assert received(customer, tmp_path / "guide.pdf") == guide
+    proof.record(customer_engine, Feature.RECEIVE_FILES, works=True)
+
+    request = make_pdf(2, "Customer request")
+    tid(customer, "doc-share-file").set_input_files(file_payload("ご要望.pdf", request))
+    expect(tid(customer, "doc-choice").filter(has_text="ご要望")).to_have_attribute(
+        "data-state", "ready", timeout=30000
+    )
+    choose(customer, "ご要望", "doc-show").click()
+    page_image_loaded(rep, 1)
+    tid(customer, "doc-next").click()
+    page_image_loaded(rep, 2)
+    proof.record(rep_engine, Feature.SEE_DOCUMENTS, works=True)
+    choose(customer, "ご要望", "doc-give").click()
+    assert received(rep, tmp_path / "request.pdf") == request
+    proof.record(customer_engine, Feature.SHARE_FILES, works=True)
+    proof.record(rep_engine, Feature.RECEIVE_FILES, works=True)
+
+
+def received(page: Page, path: Path) -> bytes:
+    """Click 「資料を受け取る」 on the newest offer and return the bytes the browser saved."""
+    with page.expect_download() as download:
+        tid(page, "doc-offer").last.get_by_test_id("doc-receive").click()
+    download.value.save_as(path)
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("customer_engine", "rep_engine"), RECORDING_PAIRS, ids=[f"{c}-{r}" for c, r in RECORDING_PAIRS]
+)
+def test_recording_in_the_reps_engine(server, person, proof, customer_engine, rep_engine):
+    """The rep's browser records the composite; the server's finished file plays (PyAV decodes it)."""
+    server.create_account("tanaka", name="田中 太郎", company="株式会社サンプル")
+    customer = person("customer", engine=customer_engine)
+    rep = person("rep", engine=rep_engine)
+    start_recorded_meeting(customer, rep, server, "tanaka")
+    for page in (customer, rep):
+        expect(tid(page, "recording-indicator")).to_be_visible()
+    rep.wait_for_function("Mendan.Recorder.session && Mendan.Recorder.session.seq >= 2", timeout=40000)
+    rep.wait_for_function("Mendan.Recorder.session.uploader.pending() === 0", timeout=30000)
+    recording_id = rep.evaluate("Mendan.Recorder.session.id")
+    tid(rep, "leave-button").click()
+    finished = finished_recording(rep, server, recording_id, timeout=60)
+    assert finished["state"] == "ready", finished
+    data = rep.request.get(f"{server.url}/api/recordings/{recording_id}/file").body()
+    duration, frames = probe(data)
+    assert duration >= 6 and frames > 30, (duration, frames)
+    proof.record(rep_engine, Feature.RECORDING, works=True)
+
+
+def test_four_people_on_three_engines(server, person, proof):
+    """A Firefox customer, a Chromium rep, a phone and a Firefox guest: 12 streams, all advancing."""
+    server.create_account("tanaka", name="田中 太郎", company="株式会社サンプル")
+    customer = person("customer", engine="firefox")
+    rep = person("rep", engine="chromium")
+    number = issue_number(customer, server)
+    log_in(rep, server, "tanaka")
+    connect(rep, number)
+    tid(customer, "start-media").click()
+    url = invite_url(rep)
+    guests = []
+    for name, engine in (("山田 花子", "phone"), ("鈴木 一郎", "firefox")):
+        guest = person(name, engine=engine)
+        join_by_invite(guest, url, name)
+        guests.append(guest)
+    for page in (customer, rep, *guests):
+        expect(tid(page, "roster-entry")).to_have_count(4)
+    for page in (customer, rep, *guests):
+        assert len(wait_for_advancing_video(page, remotes=3, timeout=60)) == 3
+    for engine in ("firefox", "chromium", "phone"):
+        proof.record(engine, Feature.VIDEO_CALL, works=True)
 
 
 @pytest.mark.parametrize("engine", ("chromium-nowebrtc", "firefox-nowebrtc"))
@@ -202,7 +310,8 @@ def test_firefox_bridge_call(server, person, proof, tmp_path):
         proof.record("firefox-bridge", Feature.CHAT, works=True)
 
 
-MATRIX_TESTS = len(CALL_PAIRS) + 3 + 2 + 1 + 2  # the parametrized cases above, WPE and the bridges
+MATRIX_TESTS = len(CALL_PAIRS) + 3 + len(DOCUMENT_PAIRS) + len(RECORDING_PAIRS) + 1 + 2 + 1 + 2
+"""The cases above: calls, chat, documents, recording, four people, no WebRTC, WPE and the bridges."""
 
 
 def test_matrix_agrees_with_compat(proof, request):

@@ -5,20 +5,18 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 from contextlib import closing
 from pathlib import Path
-from typing import Any
 
 import av
 from PIL import ImageStat
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.e2e.meeting_steps import connect, issue_number, log_in, tid, wait_for_advancing_video
+from tests.e2e.meeting_steps import log_in, tid
+from tests.e2e.recording_steps import finished_recording, start_recorded_meeting, wait_for_finished_recording
 from tests.support.documents import make_pdf
 from tests.support.recordings import probe
 from tests.support.rep import log_in as http_log_in
-from tests.support.server import MendanServer
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -41,40 +39,6 @@ PLAY_AND_SEEK = """async () => {
     video.pause();
     return {duration, seekedTo: duration / 2, now: video.currentTime, error: video.error && video.error.code};
 }"""
-
-
-def start_recorded_meeting(customer: Page, rep: Page, server, login: str) -> str:  # type: ignore[no-untyped-def]
-    number = issue_number(customer, server)
-    log_in(rep, server, login)
-    connect(rep, number, recording=True)
-    tid(customer, "start-media").click()
-    wait_for_advancing_video(rep)
-    return number
-
-
-def wait_for_finished_recording(page: Page, server, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
-    """Reload the dashboard until the history lists a playable recording."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        page.goto(server.url + "/rep")
-        expect(tid(page, "history-item").first).to_be_visible()
-        if page.locator("[data-testid=recording-item] video").count():
-            return
-        time.sleep(1)
-    raise AssertionError("no finished recording in the history")
-
-
-def finished_recording(
-    page: Page, server: MendanServer, recording_id: str, timeout: float = 30
-) -> dict[str, Any]:
-    """The recording once the server has finished it (ready or failed)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        recording = page.request.get(f"{server.url}/api/recordings/{recording_id}").json()["recording"]
-        if recording["state"] in ("ready", "failed"):
-            return recording
-        time.sleep(0.2)
-    raise AssertionError(f"recording {recording_id} not finished after {timeout} s")
 
 
 def test_recording_outlives_the_rep_closing_the_browser_and_plays_seeks_and_exports(server_factory, person):

@@ -127,19 +127,26 @@ def test_give_is_one_time_and_expires(
     assert given["type"] == "document_given" and given["recipients"] == 1 and given["ttl"] == 2
     offer = customer.wait_type("document_offered")
     assert offer["filename"] == "見積書.pdf" and offer["size"] == len(data)
+    for _ in range(2):  # asking whether it would be served does not use the link
+        assert httpx.get(server.url + offer["status_url"]).json() == {"ok": True}
+    forged = offer["status_url"].replace("/status?", "/download?")
+    assert httpx.get(server.url + forged).status_code == 403  # each signature covers its own path
     first = httpx.get(server.url + offer["url"])
     assert first.status_code == 200 and first.content == data
     assert "filename*=UTF-8''" in first.headers["content-disposition"]
     second = httpx.get(server.url + offer["url"])
     assert second.status_code == 410 and second.json()["error"]["code"] == "link_used"
+    used = httpx.get(server.url + offer["status_url"])
+    assert used.status_code == 410 and used.json()["error"]["code"] == "link_used"
 
     late = host.request(type="give_document", document_id=document["id"])
     late_offer = customer.wait_type("document_offered")
     assert late_offer["give_id"] == late["give_id"]
     time.sleep(late_offer["ttl"] + 1)  # the server's own clock passes the (shortened) TTL
-    expired = httpx.get(server.url + late_offer["url"])
-    assert expired.status_code in (403, 410)
-    assert expired.json()["error"]["code"] in ("give_expired", "link_invalid")
+    for url in (late_offer["status_url"], late_offer["url"]):
+        expired = httpx.get(server.url + url)
+        assert expired.status_code in (403, 410)
+        assert expired.json()["error"]["code"] in ("give_expired", "link_invalid")
 
     again = host.request(type="give_document", document_id=document["id"])  # and giving again works
     assert again["type"] == "document_given"

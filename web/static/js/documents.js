@@ -501,56 +501,28 @@
     };
   };
 
-  /* The one-time link, fetched here so a refusal shows its message instead of leaving the room. */
+  /*
+   * The one-time link is asked about first, so a refusal (used, expired) shows its message; then
+   * the browser downloads it itself, in a hidden frame: its own progress and download list, no
+   * copy of a large file held in this page, and an error page there never replaces the room.
+   */
   Documents.prototype.download = function (message, done) {
-    var xhr = new XMLHttpRequest();
-    xhr.open("GET", message.url, true);
-    xhr.responseType = "blob";
-    xhr.onreadystatechange = function () {
-      if (xhr.readyState !== 4) {
+    Mendan.upload.getJson(message.status_url, {}, function (problem) {
+      if (problem) {
+        done(problem);
         return;
       }
-      if (xhr.status === 200) {
-        saveBlob(xhr.response, message.filename);
-        done(null);
-        return;
-      }
-      if (xhr.status === 0) {
-        done(Mendan.errorText("network"));
-        return;
-      }
-      var reader = new FileReader();
-      reader.onload = function () {
-        var data = null;
-        try {
-          data = JSON.parse(reader.result);
-        } catch (ignored) {
-          data = null;
-        }
-        done(Mendan.upload.messageOf(data));
-      };
-      reader.readAsText(xhr.response);
-    };
-    xhr.send(null);
+      var frame = document.createElement("iframe");
+      frame.style.display = "none";
+      frame.setAttribute("aria-hidden", "true");
+      frame.src = message.url;
+      document.body.appendChild(frame);
+      window.setTimeout(function () {
+        document.body.removeChild(frame);
+      }, 60000); // long enough for the download to have begun; it goes on without the frame
+      done(null);
+    });
   };
-
-  function saveBlob(blob, filename) {
-    if (window.navigator.msSaveOrOpenBlob) {
-      window.navigator.msSaveOrOpenBlob(blob, filename); // legacy Edge
-      return;
-    }
-    var url = window.URL.createObjectURL(blob);
-    var link = document.createElement("a");
-    link.href = url;
-    link.download = filename;
-    link.style.display = "none";
-    document.body.appendChild(link);
-    link.click();
-    window.setTimeout(function () {
-      document.body.removeChild(link);
-      window.URL.revokeObjectURL(url);
-    }, 1000);
-  }
 
   /* The recording shows the document too: the page on the left, the videos beside it. */
   function drawShownPage(ctx, width, height) {
