@@ -9,6 +9,7 @@ import json
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -26,8 +27,10 @@ from tests.e2e.meeting_steps import (
     wait_for_audio,
 )
 from tests.e2e.recording_steps import finished_recording, start_recorded_meeting
+from tests.e2e.webdriver_steps import log_in_as_rep, receive_file, share_file, wait_for_page
 from tests.support.bridge_browser import chromium_with_bridge, firefox_with_bridge, install_bridge
 from tests.support.documents import make_pdf
+from tests.support.proof import Proof
 from tests.support.recordings import probe
 from tests.support.wpe import by_testid, eventually, wpe_browser
 
@@ -200,8 +203,9 @@ def test_four_people_on_three_engines(server, person, proof):
 
 
 @pytest.mark.parametrize("engine", ("chromium-nowebrtc", "firefox-nowebrtc"))
-def test_without_webrtc_the_call_is_disabled_with_a_reason(server, person, proof, engine):
+def test_without_webrtc_the_call_is_disabled_with_a_reason(server, person, proof, tmp_path, engine):
     server.create_account("tanaka", name="田中 太郎", company="株式会社サンプル")
+    guide = library_pdf(server, "Guide 会社案内", pages=2, shareable=True)
     customer = person("customer", engine=engine)
     number = issue_number(customer, server)
     proof.record(engine, Feature.ISSUE_NUMBER, works=True)
@@ -222,11 +226,44 @@ def test_without_webrtc_the_call_is_disabled_with_a_reason(server, person, proof
     tid(customer, "chat-send").click()
     expect(tid(rep, "chat-message")).to_contain_text(["承知しました"])
     proof.record(engine, Feature.CHAT, works=True)
+    documents_without_media(customer, rep, engine, proof, guide, tmp_path)
+
+    # Recording happens in the rep's own browser: here, 「はい」 is off with the reason.
+    rep_here = person("rep-here", engine=engine)
+    log_in(rep_here, server, "tanaka")
+    expect(tid(rep_here, "connect-button")).to_be_disabled()
+    expect(tid(rep_here, "recording-yes")).to_be_disabled()
+    expect(tid(rep_here, "recording-unavailable")).to_contain_text("このブラウザでは録画できません")
+    proof.record(engine, Feature.RECORDING, works=False)
 
 
-def test_wpe_webkit_issues_a_number_and_explains(server, person, proof):
+def documents_without_media(
+    customer: Page, rep: Page, engine: str, proof: Proof, guide: bytes, folder: Path
+) -> None:
+    """Documents need no WebRTC: the page shown, a file received, a file shared, over signaling."""
+    choose(rep, "会社案内", "doc-show").click()
+    page_image_loaded(customer, 1)
+    tid(rep, "doc-next").click()
+    page_image_loaded(customer, 2)
+    tid(rep, "doc-close").click()
+    proof.record(engine, Feature.SEE_DOCUMENTS, works=True)
+    choose(rep, "会社案内", "doc-give").click()
+    assert received(customer, folder / "guide.pdf") == guide
+    proof.record(engine, Feature.RECEIVE_FILES, works=True)
+    request = make_pdf(1, "From a legacy browser")
+    tid(customer, "doc-share-file").set_input_files(file_payload("ご要望.pdf", request))
+    expect(tid(customer, "doc-choice").filter(has_text="ご要望")).to_have_attribute(
+        "data-state", "ready", timeout=30000
+    )
+    choose(customer, "ご要望", "doc-give").click()
+    assert received(rep, folder / "request.pdf") == request
+    proof.record(engine, Feature.SHARE_FILES, works=True)
+
+
+def test_wpe_webkit_issues_a_number_and_explains(server, person, proof, tmp_path):
     """A real WebKit with no WebRTC (WPE, over WebDriver): the customer side of the legacy row."""
     server.create_account("tanaka", name="田中 太郎", company="株式会社サンプル")
+    library_pdf(server, "Guide 会社案内", pages=2)
     with wpe_browser() as customer:
         customer.get(server.url + "/")
         assert customer.execute_script("return typeof RTCPeerConnection") == "undefined"
@@ -251,10 +288,29 @@ def test_wpe_webkit_issues_a_number_and_explains(server, person, proof):
         expect(tid(rep, "chat-message")).to_contain_text(["承知しました"])
         proof.record("webkit-nowebrtc", Feature.CHAT, works=True)
 
+        choose(rep, "会社案内", "doc-show").click()
+        wait_for_page(customer, 1)
+        tid(rep, "doc-next").click()
+        wait_for_page(customer, 2)
+        tid(rep, "doc-close").click()
+        proof.record("webkit-nowebrtc", Feature.SEE_DOCUMENTS, works=True)
+        request = make_pdf(1, "From WebKit")
+        (tmp_path / "ご要望.pdf").write_bytes(request)
+        share_file(customer, tmp_path / "ご要望.pdf", "ご要望", "doc-give")
+        assert received(rep, tmp_path / "request.pdf") == request
+        proof.record("webkit-nowebrtc", Feature.SHARE_FILES, works=True)
+
+        log_in_as_rep(customer, server.url, "tanaka")  # a rep on this browser can neither call nor record
+        eventually(lambda: not by_testid(customer, "connect-button").is_enabled())
+        assert not by_testid(customer, "recording-yes").is_enabled()
+        assert "このブラウザでは録画できません" in by_testid(customer, "recording-unavailable").text
+        proof.record("webkit-nowebrtc", Feature.RECORDING, works=False)
+
 
 def test_chromium_bridge_call(server, person, proof, playwright_instance, tmp_path):
     """Chromium with WebRTC removed + our extension + the native host, with a native rep."""
     server.create_account("tanaka", name="田中 太郎", company="株式会社サンプル")
+    guide = library_pdf(server, "Guide 会社案内", pages=2, shareable=True)
     home = tmp_path / "home"
     context = chromium_with_bridge(
         playwright_instance, home, install_bridge(home, "chromium", server.url, True)
@@ -275,6 +331,15 @@ def test_chromium_bridge_call(server, person, proof, playwright_instance, tmp_pa
         tid(customer, "chat-send").click()
         expect(tid(rep, "chat-message")).to_contain_text(["ブリッジから失礼します"])
         proof.record("chromium-bridge", Feature.CHAT, works=True)
+        documents_without_media(customer, rep, "chromium-bridge", proof, guide, tmp_path)
+
+        # The bridge carries calls, not recording: a rep here connects but cannot record.
+        rep_here = context.new_page()
+        log_in(rep_here, server, "tanaka")
+        expect(tid(rep_here, "connect-button")).to_be_enabled()
+        expect(tid(rep_here, "recording-yes")).to_be_disabled()
+        expect(tid(rep_here, "recording-unavailable")).to_contain_text("このブラウザでは録画できません")
+        proof.record("chromium-bridge", Feature.RECORDING, works=False)
     finally:
         context.close()
 
@@ -282,6 +347,7 @@ def test_chromium_bridge_call(server, person, proof, playwright_instance, tmp_pa
 def test_firefox_bridge_call(server, person, proof, tmp_path):
     """Firefox ESR with WebRTC disabled by preference + our Firefox add-on + the native host."""
     server.create_account("tanaka", name="田中 太郎", company="株式会社サンプル")
+    guide = library_pdf(server, "Guide 会社案内", pages=2, shareable=True)
     home = tmp_path / "home"
     _, xpi = build_extension(tmp_path / "packages")
     with firefox_with_bridge(home, install_bridge(home, "firefox", server.url, True), xpi) as customer:
@@ -308,6 +374,34 @@ def test_firefox_bridge_call(server, person, proof, tmp_path):
         tid(rep, "chat-send").click()
         eventually(lambda: "Firefox からも見えています" in by_testid(customer, "chat-message").text)
         proof.record("firefox-bridge", Feature.CHAT, works=True)
+        documents_over_webdriver(customer, rep, "firefox-bridge", proof, guide, home / "Downloads", tmp_path)
+
+        customer.switch_to.new_window("tab")  # a rep on this browser: calls through the bridge, no recording
+        log_in_as_rep(customer, server.url, "tanaka")
+        eventually(lambda: by_testid(customer, "connect-button").is_enabled())
+        eventually(lambda: not by_testid(customer, "recording-yes").is_enabled())
+        assert "このブラウザでは録画できません" in by_testid(customer, "recording-unavailable").text
+        proof.record("firefox-bridge", Feature.RECORDING, works=False)
+
+
+def documents_over_webdriver(
+    customer: Any, rep: Page, engine: str, proof: Proof, guide: bytes, downloads: Path, folder: Path
+) -> None:
+    """documents_without_media for a browser driven over WebDriver."""
+    choose(rep, "会社案内", "doc-show").click()
+    wait_for_page(customer, 1)
+    tid(rep, "doc-next").click()
+    wait_for_page(customer, 2)
+    tid(rep, "doc-close").click()
+    proof.record(engine, Feature.SEE_DOCUMENTS, works=True)
+    choose(rep, "会社案内", "doc-give").click()
+    assert receive_file(customer, downloads) == guide
+    proof.record(engine, Feature.RECEIVE_FILES, works=True)
+    request = make_pdf(1, "From a legacy browser")
+    (folder / "ご要望.pdf").write_bytes(request)
+    share_file(customer, folder / "ご要望.pdf", "ご要望", "doc-give")
+    assert received(rep, folder / "request.pdf") == request
+    proof.record(engine, Feature.SHARE_FILES, works=True)
 
 
 MATRIX_TESTS = len(CALL_PAIRS) + 3 + len(DOCUMENT_PAIRS) + len(RECORDING_PAIRS) + 1 + 2 + 1 + 2

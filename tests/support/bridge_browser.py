@@ -62,7 +62,15 @@ def firefox_with_bridge(home: Path, env: dict[str, str], xpi: Path) -> Iterator[
     options = Options()
     options.binary_location = FIREFOX
     options.add_argument("-headless")
-    for name, value in {**FIREFOX_PREFS, "media.peerconnection.enabled": False}.items():
+    downloads = {  # 資料を受け取る saves into HOME/Downloads without asking, as tests read it there
+        "browser.download.folderList": 2,
+        "browser.download.dir": str(home / "Downloads"),
+        "browser.download.useDownloadDir": True,
+        "browser.download.always_ask_before_handling_new_types": False,
+        "browser.download.open_pdf_attachments_inline": False,
+        "pdfjs.disabled": True,
+    }
+    for name, value in {**FIREFOX_PREFS, **downloads, "media.peerconnection.enabled": False}.items():
         options.set_preference(name, value)
     service = Service(executable_path=str(gecko), env={**env, "MENDAN_BRIDGE_SOURCE": "synthetic"})
     driver = webdriver.Firefox(options=options, service=service)

@@ -80,6 +80,14 @@
   function checkBrowser() {
     var works = Mendan.requireFeature(byId("connect-button"), "video_call");
     Mendan.setText(byId("error-message"), works ? "" : Mendan.unavailableReason("video_call"));
+    // Recording happens in this browser: without it, 「はい」 is off with the reason beside it.
+    var yes = document.querySelector("[data-testid=recording-yes]");
+    var canRecord = Mendan.requireFeature(yes, "recording");
+    if (!canRecord && yes.checked) {
+      yes.checked = false;
+    }
+    Mendan.setText(byId("recording-unavailable"), Mendan.unavailableReason("recording"));
+    Mendan.show(byId("recording-unavailable"), !canRecord);
   }
   checkBrowser();
   Mendan.onCapabilityChange(checkBrowser);
