@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import itertools
 import json
 import multiprocessing as mp
@@ -210,9 +211,17 @@ def worker_main(url: str, commands: Any, answers: Any) -> None:
             command, value, rate = commands.get()
             if command == "grow":
                 await worker.grow_to(value)
+                # The load generator's own collections would be counted as relay latency: its
+                # sockets live to the end, so they are frozen, as the server freezes its own.
+                gc.collect()
+                gc.freeze()
                 answers.put((len(worker.people), worker.failed_rooms, worker.last_failure))
             elif command == "traffic":
-                await worker.traffic(value, rate)
+                gc.disable()  # nor its collections of the traffic's own objects while it measures
+                try:
+                    await worker.traffic(value, rate)
+                finally:
+                    gc.enable()
                 answers.put((worker.latencies.copy(), worker.errors))
             else:
                 await worker.close()

@@ -13,6 +13,7 @@ from starlette.staticfiles import StaticFiles
 
 from server import api, environment, invite_api, pages, portal
 from server.clock import Clock
+from server.collector import CollectorSchedule
 from server.db.database import Database
 from server.documents import api as documents_api
 from server.documents import meeting_api as meeting_documents_api
@@ -76,7 +77,9 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         )
         await app.state.meetings.sockets_lost_at_start()
         app.state.url_signer = UrlSigner(settings.secret_key, app.state.clock.now)
-        app.state.document_store = DocumentStore(database, settings.data_dir, app.state.clock.now)
+        app.state.document_store = DocumentStore(
+            database, settings.data_dir, app.state.clock.now, settings.instance_id
+        )
         app.state.render_queue = RenderQueue(app.state.document_store, settings)
         app.state.meeting_documents = MeetingDocuments(
             database, app.state.document_store, app.state.url_signer, settings, app.state.clock
@@ -87,10 +90,14 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         await app.state.recordings.resume_after_restart()
         app.state.history = HistoryService(database, settings.timezone)
         sweeper = asyncio.create_task(_sweep_forever(app))
+        collector = asyncio.create_task(
+            CollectorSchedule(settings.gc_freeze_interval, settings.gc_full_interval).run()
+        )
         try:
             yield
         finally:
             sweeper.cancel()
+            collector.cancel()
             await app.state.render_queue.close()
             await app.state.recordings.close()
             for connection in hub.all_connections():

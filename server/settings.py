@@ -70,6 +70,12 @@ SETTINGS_TABLE: tuple[tuple[str, str, str], ...] = (
         "seconds without a heartbeat after which another instance's sockets count as lost",
     ),
     ("MENDAN_LOG_FORMAT", "json", "json (one object per line) or text"),
+    (
+        "MENDAN_GC_FREEZE_INTERVAL",
+        "1",
+        "seconds between freezing the long-lived heap so collections stay short (0: CPython's own schedule)",
+    ),
+    ("MENDAN_GC_FULL_INTERVAL", "1800", "seconds between full garbage collections of the frozen heap"),
 )
 
 DEFAULTS: dict[str, str] = {name: default for name, default, _ in SETTINGS_TABLE}
@@ -128,6 +134,8 @@ class Settings:
     instance_id: str = "local"
     instance_timeout: float = 15.0
     log_format: str = "json"
+    gc_freeze_interval: float = 1.0
+    gc_full_interval: float = 1800.0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -178,6 +186,8 @@ class Settings:
             instance_id=_instance_id(source["MENDAN_INSTANCE_ID"], root),
             instance_timeout=float(source["MENDAN_INSTANCE_TIMEOUT"]),
             log_format=_choice(source["MENDAN_LOG_FORMAT"], ("json", "text"), "MENDAN_LOG_FORMAT"),
+            gc_freeze_interval=float(source["MENDAN_GC_FREEZE_INTERVAL"]),
+            gc_full_interval=float(source["MENDAN_GC_FULL_INTERVAL"]),
         )
 
 

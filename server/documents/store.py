@@ -2,7 +2,7 @@
 
 Layout under ``<data dir>/documents``::
 
-    incoming/<random>.part                      uploads while they stream in
+    incoming/<instance>/<random>.part           uploads while they stream in, per server instance
     <account id>/<document id>/r<revision>/
         original.<kind>                         the file as uploaded (name generated, never the user's)
         render/                                 pages, thumbs, pages.json (see render.py)
@@ -94,10 +94,13 @@ def clean_filename(filename: str) -> str:
 class DocumentStore:
     """Documents of each rep ID: create, read, edit, replace, delete, and their render state."""
 
-    def __init__(self, database: Database, data_dir: Path, now: Callable[[], float]) -> None:
+    def __init__(
+        self, database: Database, data_dir: Path, now: Callable[[], float], instance_id: str = "local"
+    ) -> None:
         self.database = database
         self.root = data_dir / "documents"
-        self.incoming = self.root / "incoming"
+        # Per instance: instances sharing one data folder must not clear each other's uploads.
+        self.incoming = self.root / "incoming" / instance_id
         self.now = now
         self.incoming.mkdir(parents=True, exist_ok=True)
 

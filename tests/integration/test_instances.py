@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,6 +19,8 @@ from websockets.exceptions import ConnectionClosed
 from tests.conftest import ServerFactory
 from tests.support.backends import POSTGRES_REDIS
 from tests.support.clients import Rep, Socket, issue_number
+from tests.support.documents import make_pdf
+from tests.support.rep import log_in
 from tests.support.server import MendanServer
 
 Opener = Callable[[MendanServer], Socket]
@@ -218,3 +222,29 @@ def test_the_sockets_of_a_killed_instance_count_as_lost(
     assert host.wait_type("meeting_ended", timeout=5)["reason"] == "other_left"
     customer.close()
     rep.close()
+
+
+def test_documents_cross_instances_that_share_a_data_folder(
+    server_factory: ServerFactory, open_socket: Opener, tmp_path: Path
+) -> None:
+    """Uploaded and rendered through B, shown and given to a customer on A (docs/scaling.md)."""
+    shared = tmp_path / "shared-data"
+    a = server_factory({"MENDAN_INSTANCE_ID": "a"}, data_dir=shared)
+    b = server_factory({"MENDAN_INSTANCE_ID": "b"}, data_dir=shared, instance_of=a)
+    a.create_account("tanaka", name="田中 太郎")
+    data = make_pdf(2)
+    with closing(log_in(b, "tanaka")) as library:
+        document = library.uploaded("資料.pdf", data, title="会社案内", shareable=True)
+        assert library.wait_rendered(document["id"])["render"]["state"] == "ready"
+    rep = Rep(b, "tanaka")
+    customer, host, _, _, _ = _meeting_across(a, b, rep, open_socket)
+    rep.close()
+
+    host.request(type="show_document", document_id=document["id"], page=2)
+    shown = customer.wait_type("document_shown")["document"]
+    page = httpx.get(a.url + shown["url"])
+    assert page.status_code == 200 and page.content.startswith(b"\xff\xd8")  # a JPEG, from B's render
+    host.request(type="give_document", document_id=document["id"])
+    offer = customer.wait_type("document_offered")
+    assert httpx.get(a.url + offer["status_url"]).json() == {"ok": True}
+    assert httpx.get(a.url + offer["url"]).content == data
