@@ -66,3 +66,20 @@ def point_at(rep: Page, customer: Page, fx: float, fy: float) -> None:
         except PlaywrightTimeoutError:
             continue
     raise AssertionError(f"the customer's hand never reached ({fx}, {fy})")
+
+
+def share_from_this_computer(page: Page, filename: str, data: bytes) -> None:
+    """資料共有: pick a file in the meeting and wait until it is ready to show or give."""
+    tid(page, "doc-share-file").set_input_files(file_payload(filename, data))
+    title = filename.rsplit(".", 1)[0]
+    expect(tid(page, "doc-choice").filter(has_text=title)).to_have_attribute(
+        "data-state", "ready", timeout=30000
+    )
+
+
+def show_and_turn(presenter: Page, viewer: Page, title: str) -> None:
+    """見せる page 1, turn to page 2: the viewer's screen follows with the real images."""
+    choose(presenter, title, "doc-show").click()
+    page_image_loaded(viewer, 1)
+    tid(presenter, "doc-next").click()
+    page_image_loaded(viewer, 2)

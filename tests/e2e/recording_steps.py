@@ -43,3 +43,16 @@ def finished_recording(
             return recording
         time.sleep(0.2)
     raise AssertionError(f"recording {recording_id} not finished after {timeout} s")
+
+
+def leave_and_fetch_recording(rep: Page, server: MendanServer, chunks: int) -> bytes:
+    """Record until ``chunks`` chunks are uploaded, leave, and return the finished file's bytes."""
+    rep.wait_for_function(
+        f"Mendan.Recorder.session && Mendan.Recorder.session.seq >= {chunks}", timeout=40000
+    )
+    rep.wait_for_function("Mendan.Recorder.session.uploader.pending() === 0", timeout=30000)
+    recording_id = rep.evaluate("Mendan.Recorder.session.id")
+    tid(rep, "leave-button").click()
+    finished = finished_recording(rep, server, recording_id, timeout=60)
+    assert finished["state"] == "ready", finished
+    return rep.request.get(f"{server.url}/api/recordings/{recording_id}/file").body()

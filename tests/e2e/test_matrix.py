@@ -15,7 +15,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from compat.matrix import ENGINES, PROVEN_PATH, Feature, available
-from tests.e2e.document_steps import choose, file_payload, library_pdf, page_image_loaded, point_at
+from tests.e2e.document_steps import (
+    choose,
+    library_pdf,
+    point_at,
+    share_from_this_computer,
+    show_and_turn,
+)
 from tests.e2e.meeting_steps import (
     connect,
     invite_url,
@@ -26,7 +32,7 @@ from tests.e2e.meeting_steps import (
     wait_for_advancing_video,
     wait_for_audio,
 )
-from tests.e2e.recording_steps import finished_recording, start_recorded_meeting
+from tests.e2e.recording_steps import leave_and_fetch_recording, start_recorded_meeting
 from tests.e2e.webdriver_steps import log_in_as_rep, receive_file, share_file, wait_for_page
 from tests.support.bridge_browser import chromium_with_bridge, firefox_with_bridge, install_bridge
 from tests.support.documents import make_pdf
@@ -119,11 +125,8 @@ def test_documents_shown_given_and_shared(server, person, proof, tmp_path, custo
     tid(customer, "start-media").click()
     expect(tid(customer, "meeting")).to_have_attribute("data-state", "connected", timeout=30000)
 
-    choose(rep, "会社案内", "doc-show").click()
-    page_image_loaded(customer, 1)
+    show_and_turn(rep, customer, "会社案内")
     point_at(rep, customer, 0.3, 0.6)
-    tid(rep, "doc-next").click()
-    page_image_loaded(customer, 2)
     tid(rep, "doc-close").click()
     expect(tid(customer, "doc-view")).to_be_hidden()
     proof.record(customer_engine, Feature.SEE_DOCUMENTS, works=True)
@@ -133,14 +136,8 @@ def test_documents_shown_given_and_shared(server, person, proof, tmp_path, custo
     proof.record(customer_engine, Feature.RECEIVE_FILES, works=True)
 
     request = make_pdf(2, "Customer request")
-    tid(customer, "doc-share-file").set_input_files(file_payload("ご要望.pdf", request))
-    expect(tid(customer, "doc-choice").filter(has_text="ご要望")).to_have_attribute(
-        "data-state", "ready", timeout=30000
-    )
-    choose(customer, "ご要望", "doc-show").click()
-    page_image_loaded(rep, 1)
-    tid(customer, "doc-next").click()
-    page_image_loaded(rep, 2)
+    share_from_this_computer(customer, "ご要望.pdf", request)
+    show_and_turn(customer, rep, "ご要望")
     proof.record(rep_engine, Feature.SEE_DOCUMENTS, works=True)
     choose(customer, "ご要望", "doc-give").click()
     assert received(rep, tmp_path / "request.pdf") == request
@@ -167,14 +164,7 @@ def test_recording_in_the_reps_engine(server, person, proof, customer_engine, re
     start_recorded_meeting(customer, rep, server, "tanaka")
     for page in (customer, rep):
         expect(tid(page, "recording-indicator")).to_be_visible()
-    rep.wait_for_function("Mendan.Recorder.session && Mendan.Recorder.session.seq >= 2", timeout=40000)
-    rep.wait_for_function("Mendan.Recorder.session.uploader.pending() === 0", timeout=30000)
-    recording_id = rep.evaluate("Mendan.Recorder.session.id")
-    tid(rep, "leave-button").click()
-    finished = finished_recording(rep, server, recording_id, timeout=60)
-    assert finished["state"] == "ready", finished
-    data = rep.request.get(f"{server.url}/api/recordings/{recording_id}/file").body()
-    duration, frames = probe(data)
+    duration, frames = probe(leave_and_fetch_recording(rep, server, chunks=2))
     assert duration >= 6 and frames > 30, (duration, frames)
     proof.record(rep_engine, Feature.RECORDING, works=True)
 
@@ -241,20 +231,14 @@ def documents_without_media(
     customer: Page, rep: Page, engine: str, proof: Proof, guide: bytes, folder: Path
 ) -> None:
     """Documents need no WebRTC: the page shown, a file received, a file shared, over signaling."""
-    choose(rep, "会社案内", "doc-show").click()
-    page_image_loaded(customer, 1)
-    tid(rep, "doc-next").click()
-    page_image_loaded(customer, 2)
+    show_and_turn(rep, customer, "会社案内")
     tid(rep, "doc-close").click()
     proof.record(engine, Feature.SEE_DOCUMENTS, works=True)
     choose(rep, "会社案内", "doc-give").click()
     assert received(customer, folder / "guide.pdf") == guide
     proof.record(engine, Feature.RECEIVE_FILES, works=True)
     request = make_pdf(1, "From a legacy browser")
-    tid(customer, "doc-share-file").set_input_files(file_payload("ご要望.pdf", request))
-    expect(tid(customer, "doc-choice").filter(has_text="ご要望")).to_have_attribute(
-        "data-state", "ready", timeout=30000
-    )
+    share_from_this_computer(customer, "ご要望.pdf", request)
     choose(customer, "ご要望", "doc-give").click()
     assert received(rep, folder / "request.pdf") == request
     proof.record(engine, Feature.SHARE_FILES, works=True)

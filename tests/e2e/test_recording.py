@@ -13,7 +13,12 @@ from PIL import ImageStat
 from playwright.sync_api import expect
 
 from tests.e2e.meeting_steps import log_in, tid
-from tests.e2e.recording_steps import finished_recording, start_recorded_meeting, wait_for_finished_recording
+from tests.e2e.recording_steps import (
+    finished_recording,
+    leave_and_fetch_recording,
+    start_recorded_meeting,
+    wait_for_finished_recording,
+)
 from tests.support.documents import make_pdf
 from tests.support.recordings import probe
 from tests.support.rep import log_in as http_log_in
@@ -188,13 +193,7 @@ def test_the_shown_document_is_in_the_recording(server, person):
     rep.wait_for_function("Mendan.Recorder.session && Mendan.Recorder.session.seq >= 1", timeout=40000)
     tid(rep, "doc-choice").filter(has_text="Company guide").get_by_test_id("doc-show").click()
     expect(tid(customer, "doc-page")).to_have_attribute("data-loaded", "true")
-    rep.wait_for_function("Mendan.Recorder.session.seq >= 4", timeout=40000)
-    rep.wait_for_function("Mendan.Recorder.session.uploader.pending() === 0", timeout=30000)
-    recording_id = rep.evaluate("Mendan.Recorder.session.id")
-    tid(rep, "leave-button").click()
-    finished = finished_recording(rep, server, recording_id, timeout=60)
-    assert finished["state"] == "ready", finished
-    data = rep.request.get(f"{server.url}/api/recordings/{recording_id}/file").body()
+    data = leave_and_fetch_recording(rep, server, chunks=4)
 
     white_frames = total = 0
     with av.open(io.BytesIO(data)) as container:
