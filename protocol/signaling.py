@@ -336,6 +336,9 @@ class Joined(_Message):
     ice_transport_policy: Literal["all", "relay"] = "all"
     chat: list[ChatLine] = Field(default_factory=list)
     document: ShownDocument | None = Field(None, description="what is being shown, if anything")
+    recording_active: bool | None = Field(
+        None, description="whether the rep's browser records now; null before any recording of this meeting"
+    )
 
 
 class Ok(_Message):

@@ -335,6 +335,12 @@ class RecordingStore:
             assembled.unlink(missing_ok=True)
             target.unlink(missing_ok=True)
 
+    async def active_in(self, meeting_id: str) -> bool | None:
+        """Whether a recording of the meeting is being made now; None if none was ever started."""
+        async with self.database.session() as db:
+            states = set(await db.scalars(select(Recording.state).where(Recording.meeting_id == meeting_id)))
+        return RECORDING in states if states else None
+
     async def resume_after_restart(self) -> None:
         """A finish cut short by a restart is done again from the chunks, which are still there."""
         async with self.database.session() as db, db.begin():

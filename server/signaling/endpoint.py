@@ -20,6 +20,7 @@ from server.meeting.delivery import Delivery
 from server.meeting.documents import MeetingDocuments
 from server.meeting.service import MeetingService
 from server.metrics import Metrics
+from server.recording.store import RecordingStore
 from server.settings import Settings
 from server.web_context import public_base_url
 
@@ -45,8 +46,10 @@ class SignalingSession:
         base_url: str,
         documents: MeetingDocuments,
         metrics: Metrics,
+        recordings: RecordingStore,
     ) -> None:
         self.metrics = metrics
+        self.recordings = recordings
         self.connection = connection
         self.meetings = meetings
         self.hub = hub
@@ -178,6 +181,7 @@ class SignalingSession:
                 ice_transport_policy="relay" if self.settings.ice_transport_policy == "relay" else "all",
                 chat=result.chat,
                 document=await self.documents.current(meeting_id),
+                recording_active=await self.recordings.active_in(meeting_id),
             )
         )
         await self.bus.publish(result.deliveries)
@@ -210,6 +214,7 @@ def new_session(connection: Connection, client: HTTPConnection) -> SignalingSess
         public_base_url(client, state.settings),
         state.meeting_documents,
         state.metrics,
+        state.recordings,
     )
 
 

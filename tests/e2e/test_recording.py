@@ -12,7 +12,7 @@ import av
 from PIL import ImageStat
 from playwright.sync_api import expect
 
-from tests.e2e.meeting_steps import log_in, tid
+from tests.e2e.meeting_steps import invite_url, join_by_invite, log_in, tid
 from tests.e2e.recording_steps import (
     finished_recording,
     leave_and_fetch_recording,
@@ -179,6 +179,10 @@ def test_a_recording_stops_at_its_time_limit_with_a_notice(server_factory, perso
     recording = finished_recording(rep, server, recording_id)
     assert recording["state"] == "ready" and recording["stop_reason"] == "limit"
     assert 7 <= recording["duration"] <= 12
+
+    guest = person("guest")  # someone joining after the stop is not told it is being recorded
+    join_by_invite(guest, invite_url(rep), "山田 花子")
+    expect(tid(guest, "recording-indicator")).to_contain_text("録画停止")
 
 
 def test_the_shown_document_is_in_the_recording(server, person):
