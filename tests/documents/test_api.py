@@ -62,7 +62,8 @@ def document_dir(server: MendanServer, document: dict[str, Any]) -> Path:
 
 
 def incoming_files(server: MendanServer) -> list[Path]:
-    return list((server.data_dir / "documents" / "incoming").iterdir())
+    """Half-received uploads, in every instance's folder under incoming/."""
+    return [path for path in (server.data_dir / "documents" / "incoming").rglob("*") if path.is_file()]
 
 
 def test_upload_renders_pages_fetchable_only_with_a_signature(rep: RepClient, server: MendanServer) -> None:
