@@ -265,20 +265,42 @@ class MeetingDocuments:
             for other in others:
                 link = DocumentGiveLink(id=secrets.token_hex(16), give_id=give.id, participant_id=other.id)
                 db.add(link)
-                offer = p.DocumentOffered(
-                    give_id=give.id,
-                    giver=who.id,
-                    title=document.title,
-                    filename=document.original_filename,
-                    size=document.size,
-                    url=self.signer.sign(give_link_path(link.id), ttl),
-                    status_url=self.signer.sign(give_status_path(link.id), ttl),
-                    expires_at=give.expires_at,
-                    ttl=ttl,
-                )
+                offer = self._offer(give, link.id, document.size, ttl)
                 deliveries.append(Delivery(meeting.id, offer, to=other.id))
         log.info("document given", extra={"meeting": meeting.id})
         return GiveResult(give.id, len(others), give.expires_at, deliveries)
+
+    def _offer(self, give: DocumentGive, link_id: str, size: int, ttl: float) -> p.DocumentOffered:
+        return p.DocumentOffered(
+            give_id=give.id,
+            giver=give.participant_id,
+            title=give.title,
+            filename=give.filename,
+            size=size,
+            url=self.signer.sign(give_link_path(link_id), ttl),
+            status_url=self.signer.sign(give_status_path(link_id), ttl),
+            expires_at=give.expires_at,
+            ttl=ttl,
+        )
+
+    async def open_offers(self, participant_id: str) -> list[p.DocumentOffered]:
+        """Offers to this participant still open: a page that re-joins gets them again."""
+        now = self.clock.now()
+        async with self.database.session() as db:
+            rows = (
+                await db.execute(
+                    select(DocumentGive, DocumentGiveLink.id, Document.size)
+                    .join(DocumentGiveLink, DocumentGiveLink.give_id == DocumentGive.id)
+                    .join(Document, Document.id == DocumentGive.document_id)
+                    .where(
+                        DocumentGiveLink.participant_id == participant_id,
+                        DocumentGiveLink.used_at.is_(None),
+                        DocumentGive.expires_at > now,
+                    )
+                    .order_by(DocumentGive.given_at)
+                )
+            ).all()
+        return [self._offer(give, link_id, size, give.expires_at - now) for give, link_id, size in rows]
 
     async def check_give_link(self, link_id: str) -> None:
         """Raises what ``take_give_link`` would refuse with, without using the link."""

@@ -184,6 +184,8 @@ class SignalingSession:
                 recording_active=await self.recordings.active_in(meeting_id),
             )
         )
+        for offer in await self.documents.open_offers(participant_id):  # 渡す still open survive a drop
+            self.connection.send(offer)
         await self.bus.publish(result.deliveries)
 
     async def _relay(self, me: str, message: p.Signal) -> None:

@@ -153,6 +153,31 @@ def test_give_is_one_time_and_expires(
     assert httpx.get(server.url + customer.wait_type("document_offered")["url"]).content == data
 
 
+def test_an_open_offer_is_sent_again_to_a_page_that_rejoins(
+    server: MendanServer, rep: Rep, open_socket: Opener
+) -> None:
+    customer, host, meeting = _meeting(server, rep, open_socket)
+    with closing(log_in(server, "tanaka")) as library:
+        data = make_pdf(1)
+        document = library.uploaded("見積書.pdf", data, shareable=True)
+    given = host.request(type="give_document", document_id=document["id"])
+    first = customer.wait_type("document_offered")
+    customer.close()  # the network drops before 「資料を受け取る」
+
+    again = open_socket(server)
+    again.join(meeting["customer_ticket"])
+    offer = again.wait_type("document_offered")
+    assert offer["give_id"] == given["give_id"] == first["give_id"]
+    assert offer["expires_at"] == first["expires_at"] and 0 < offer["ttl"] <= first["ttl"]
+    assert httpx.get(server.url + offer["url"]).content == data
+    assert httpx.get(server.url + first["url"]).status_code == 410  # one link per person, now used
+
+    again.close()
+    third = open_socket(server)
+    third.join(meeting["customer_ticket"])
+    assert all(message["type"] != "document_offered" for message in third.nothing_arrives(1.0))
+
+
 def test_customer_shares_a_file_only_within_the_meeting(
     server: MendanServer, rep: Rep, open_socket: Opener
 ) -> None:

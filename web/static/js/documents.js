@@ -450,6 +450,9 @@
 
   Documents.prototype.offer = function (message) {
     var self = this;
+    if (this.offers[message.give_id]) {
+      return; // sent again after a reconnect: this page shows it already
+    }
     var box = el("div", "doc-offer");
     box.setAttribute("data-testid", "doc-offer");
     var giver = this.room.participants[message.giver];
