@@ -37,6 +37,11 @@ SETTINGS_TABLE: tuple[tuple[str, str, str], ...] = (
     ("MENDAN_NUMBER_TTL", "600", "seconds an unclaimed connection number stays valid"),
     ("MENDAN_NUMBER_REUSE_AFTER", "86400", "seconds before a used number may be issued again"),
     ("MENDAN_ISSUE_LIMIT", "20/600", "numbers one client address may issue: count/seconds"),
+    (
+        "MENDAN_MEETING_UPLOAD_LIMIT",
+        "30/3600",
+        "files the people of one meeting may pick from their computers (資料共有): count/seconds",
+    ),
     ("MENDAN_GUESS_LIMIT", "10/600", "wrong numbers per ID and per address before a lock: count/seconds"),
     ("MENDAN_LOCKOUT", "600", "seconds a rep ID or address stays locked after too many wrong numbers"),
     ("MENDAN_GRACE_PERIOD", "30", "seconds a dropped participant may take to come back"),
@@ -113,6 +118,7 @@ class Settings:
     number_ttl: float
     number_reuse_after: float
     issue_limit: tuple[int, float]
+    meeting_upload_limit: tuple[int, float]
     guess_limit: tuple[int, float]
     lockout: float
     grace_period: float
@@ -165,6 +171,7 @@ class Settings:
             number_ttl=float(source["MENDAN_NUMBER_TTL"]),
             number_reuse_after=float(source["MENDAN_NUMBER_REUSE_AFTER"]),
             issue_limit=_rate(source["MENDAN_ISSUE_LIMIT"], "MENDAN_ISSUE_LIMIT"),
+            meeting_upload_limit=_rate(source["MENDAN_MEETING_UPLOAD_LIMIT"], "MENDAN_MEETING_UPLOAD_LIMIT"),
             guess_limit=_rate(source["MENDAN_GUESS_LIMIT"], "MENDAN_GUESS_LIMIT"),
             lockout=float(source["MENDAN_LOCKOUT"]),
             grace_period=float(source["MENDAN_GRACE_PERIOD"]),

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol import signaling as p
+from server import rate_limit
 from server.clock import Clock
 from server.db.database import Database
 from server.db.models import (
@@ -88,11 +89,17 @@ class MeetingDocuments:
         return row, meeting
 
     async def uploader(self, participant_id: str) -> tuple[str, int]:
-        """(meeting id, rep ID's account) for a file a participant picks during a running meeting."""
-        async with self.database.session() as db:
+        """(meeting id, rep ID's account) for a file a participant picks during a running meeting.
+
+        Counted per meeting: the files land in the rep's storage, so a page picking files in a loop
+        is refused with RATE_LIMITED (and a message) before it can fill the disk."""
+        async with self.database.session() as db, db.begin():
             _, meeting = await self._member(db, participant_id)
             if meeting.state != p.MeetingState.ACTIVE or meeting.account_id is None:
                 raise MendanError(p.ErrorCode.MEETING_ENDED)
+            await rate_limit.take(
+                db, "meeting_upload", meeting.id, self.clock.now(), self.settings.meeting_upload_limit
+            )
             return meeting.id, meeting.account_id
 
     async def meeting_document(self, participant_id: str, document_id: str) -> Document:

@@ -178,6 +178,31 @@ def test_an_open_offer_is_sent_again_to_a_page_that_rejoins(
     assert all(message["type"] != "document_offered" for message in third.nothing_arrives(1.0))
 
 
+def test_a_meeting_picking_files_in_a_loop_is_stopped_and_goes_on(
+    server_factory: Callable[..., MendanServer], open_socket: Opener
+) -> None:
+    server = server_factory(env={"MENDAN_MEETING_UPLOAD_LIMIT": "2/3600"})
+    server.create_account("tanaka", name="田中 太郎")
+    rep = Rep(server, "tanaka")
+    try:
+        customer, host, meeting = _meeting(server, rep, open_socket)
+    finally:
+        rep.close()
+    headers = {"X-Mendan-Ticket": meeting["customer_ticket"]}
+
+    def share(name: str) -> httpx.Response:
+        return httpx.post(
+            server.url + "/api/meeting-documents", files={"file": (name, make_pdf(1))}, headers=headers
+        )
+
+    assert [share(f"{n}.pdf").status_code for n in range(2)] == [201, 201]
+    refused = share("3.pdf")
+    assert refused.status_code == 429 and refused.json()["error"]["code"] == "rate_limited"
+    assert "しばらくお待ちください" in refused.json()["error"]["message"]
+    customer.request(type="send_chat", text="まだつながっています")  # the meeting goes on
+    assert host.wait_type("chat_posted")["line"]["text"] == "まだつながっています"
+
+
 def test_customer_shares_a_file_only_within_the_meeting(
     server: MendanServer, rep: Rep, open_socket: Opener
 ) -> None:
