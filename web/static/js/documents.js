@@ -12,16 +12,7 @@
   var POINTER_MS = 50; // at most 20 pointer messages a second
   var POLL_MS = 1000;
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) {
-      node.className = className;
-    }
-    if (text !== undefined) {
-      node.textContent = text;
-    }
-    return node;
-  }
+  var el = Mendan.el;
 
   function replyMessage(code, reply) {
     return reply && reply.error && reply.error.message ? reply.error.message : Mendan.errorText(code);

@@ -12,16 +12,7 @@
   var CELLS = ["started", "ended", "duration", "number", "participants", "talk_time", "chat", "recordings", "documents"];
   var lastQuery = "";
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) {
-      node.className = className;
-    }
-    if (text !== undefined && text !== null) {
-      node.textContent = text;
-    }
-    return node;
-  }
+  var el = Mendan.el;
 
   function query() {
     var parts = [];

@@ -15,16 +15,7 @@
     return { "X-CSRF-Token": Mendan.config.csrf || "" };
   }
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) {
-      node.className = className;
-    }
-    if (text !== undefined) {
-      node.textContent = text;
-    }
-    return node;
-  }
+  var el = Mendan.el;
 
   function button(label, className) {
     var node = el("button", "button small" + (className ? " " + className : ""), label);

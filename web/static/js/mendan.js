@@ -37,6 +37,18 @@ var Mendan = (function () {
     node.textContent = value;
   }
 
+  /* A new element with an optional class and text (what every list and panel of ours is built from). */
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text !== undefined && text !== null) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
   /* A message for an error code from the server, through the catalogue. */
   function errorText(code) {
     return t("error." + (code || "internal"));
@@ -130,6 +142,7 @@ var Mendan = (function () {
     byId: byId,
     show: show,
     setText: setText,
+    el: el,
     errorText: errorText,
     request: request,
     whenAnswered: whenAnswered,

@@ -27,7 +27,7 @@
   }
 
   /*
-   * Sends form (FormData). options: method, url, headers, onProgress(percent).
+   * Sends form (FormData, or null for a GET). options: method, url, headers, onProgress(percent).
    * callback(errorText, data): errorText is the server's own message (placeholders filled there),
    * or the catalogue's when the server gave none.
    */
@@ -47,10 +47,7 @@
         }
       };
     }
-    Mendan.whenAnswered(xhr, function (code, data) {
-      // The server's own message: some carry values it filled in (sizes, limits).
-      callback(code ? (code === "network" ? Mendan.errorText("network") : messageOf(data)) : null, data);
-    });
+    Mendan.whenAnswered(xhr, withMessage(callback));
     xhr.send(form);
   }
 
@@ -61,32 +58,17 @@
     return Mendan.errorText("internal");
   }
 
+  /* callback(errorText, data) from whenAnswered's (errorCode, data): the server's own message,
+   * as some carry values it filled in (sizes, limits). */
+  function withMessage(callback) {
+    return function (code, data) {
+      callback(code ? (code === "network" ? Mendan.errorText("network") : messageOf(data)) : null, data);
+    };
+  }
+
   /* JSON GET with extra headers (the meeting ticket); callback(errorText, data). */
   function getJson(url, headers, callback) {
-    var xhr = new XMLHttpRequest();
-    xhr.open("GET", url, true);
-    for (var name in headers) {
-      if (headers.hasOwnProperty(name)) {
-        xhr.setRequestHeader(name, headers[name]);
-      }
-    }
-    xhr.onreadystatechange = function () {
-      if (xhr.readyState !== 4) {
-        return;
-      }
-      var data = null;
-      try {
-        data = JSON.parse(xhr.responseText);
-      } catch (ignored) {
-        data = null;
-      }
-      if (xhr.status === 0) {
-        callback(Mendan.errorText("network"), null);
-      } else {
-        callback(data && data.ok ? null : messageOf(data), data);
-      }
-    };
-    xhr.send(null);
+    send(null, { method: "GET", url: url, headers: headers }, callback);
   }
 
   Mendan.upload = { checkFile: checkFile, send: send, getJson: getJson, messageOf: messageOf, types: config.types };
