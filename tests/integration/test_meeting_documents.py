@@ -30,6 +30,16 @@ def _meeting(server: MendanServer, rep: Rep, open_socket: Opener) -> tuple[Socke
     return customer, host, {"joined": joined, "customer_ticket": issued["ticket"], "host": claimed}
 
 
+def _meeting_on(server: MendanServer, open_socket: Opener) -> tuple[Socket, Socket, dict[str, Any]]:
+    """_meeting on a server of the test's own (other settings), with the rep's account made there."""
+    server.create_account("tanaka", name="田中 太郎")
+    rep = Rep(server, "tanaka")
+    try:
+        return _meeting(server, rep, open_socket)
+    finally:
+        rep.close()
+
+
 def _library_pdf(server: MendanServer, pages: int = 3, shareable: bool = True) -> dict[str, Any]:
     with closing(log_in(server, "tanaka")) as library:
         uploaded = library.uploaded("案内.PDF", make_pdf(pages), memo="価格は3ページ", shareable=shareable)
@@ -114,12 +124,7 @@ def test_give_is_one_time_and_expires(
     server_factory: Callable[..., MendanServer], open_socket: Opener
 ) -> None:
     server = server_factory(env={"MENDAN_GIVE_TTL": "2"})
-    server.create_account("tanaka", name="田中 太郎")
-    rep = Rep(server, "tanaka")
-    try:
-        customer, host, _ = _meeting(server, rep, open_socket)
-    finally:
-        rep.close()
+    customer, host, _ = _meeting_on(server, open_socket)
     with closing(log_in(server, "tanaka")) as library:
         data = make_pdf(2)
         document = library.uploaded("見積書.pdf", data, shareable=True)
@@ -182,12 +187,7 @@ def test_a_meeting_picking_files_in_a_loop_is_stopped_and_goes_on(
     server_factory: Callable[..., MendanServer], open_socket: Opener
 ) -> None:
     server = server_factory(env={"MENDAN_MEETING_UPLOAD_LIMIT": "2/3600"})
-    server.create_account("tanaka", name="田中 太郎")
-    rep = Rep(server, "tanaka")
-    try:
-        customer, host, meeting = _meeting(server, rep, open_socket)
-    finally:
-        rep.close()
+    customer, host, meeting = _meeting_on(server, open_socket)
     headers = {"X-Mendan-Ticket": meeting["customer_ticket"]}
 
     def share(name: str) -> httpx.Response:
