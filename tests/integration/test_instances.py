@@ -248,3 +248,19 @@ def test_documents_cross_instances_that_share_a_data_folder(
     offer = customer.wait_type("document_offered")
     assert httpx.get(a.url + offer["status_url"]).json() == {"ok": True}
     assert httpx.get(a.url + offer["url"]).content == data
+
+
+def test_an_instance_starting_clears_only_its_own_half_received_uploads(
+    server_factory: ServerFactory, tmp_path: Path
+) -> None:
+    shared = tmp_path / "shared-data"
+    a = server_factory({"MENDAN_INSTANCE_ID": "a"}, data_dir=shared)
+    b = server_factory({"MENDAN_INSTANCE_ID": "b"}, data_dir=shared, instance_of=a)
+    half = shared / "documents" / "incoming" / "a" / "upload.part"  # A is receiving a file
+    half.write_bytes(b"%PDF-1.4 half of it")
+    b.stop()
+    b.start()
+    assert half.read_bytes() == b"%PDF-1.4 half of it"  # B's restart left A's upload alone
+    a.stop()
+    a.start()
+    assert not half.exists()  # what A itself left behind when it stopped is cleared
