@@ -142,6 +142,9 @@ class Meeting(BaseModel):
     expires_at: float | None = Field(None, description="Unix time an unclaimed number expires")
 
 
+LINK_ID_LENGTH = 32
+
+
 class SessionDescription(BaseModel):
     """An SDP offer or answer (RTCSessionDescriptionInit)."""
 
@@ -223,6 +226,10 @@ class Signal(_Message):
     to: str = Field(max_length=64)
     description: SessionDescription | None = None
     candidate: IceCandidate | None = None
+    # The sender's peer connection (one generation of the link) and the receiver's it is meant
+    # for; empty ``to_link`` opens a new connection (docs/negotiation.md).
+    link: str | None = Field(None, max_length=LINK_ID_LENGTH)
+    to_link: str | None = Field(None, max_length=LINK_ID_LENGTH)
 
 
 class UpdateMedia(_Message):
@@ -385,6 +392,8 @@ class SignalRelayed(_Message):
     sender: str
     description: SessionDescription | None = None
     candidate: IceCandidate | None = None
+    link: str | None = None
+    to_link: str | None = None
 
 
 class MeetingStarted(_Message):

@@ -193,7 +193,13 @@ class SignalingSession:
         if message.to == me or message.to not in self.connection.known_participants:
             raise MendanError(p.ErrorCode.UNKNOWN_PARTICIPANT)
         assert self.connection.meeting_id is not None
-        relayed = p.SignalRelayed(sender=me, description=message.description, candidate=message.candidate)
+        relayed = p.SignalRelayed(
+            sender=me,
+            description=message.description,
+            candidate=message.candidate,
+            link=message.link,
+            to_link=message.to_link,
+        )
         await self.bus.publish([Delivery(self.connection.meeting_id, relayed, to=message.to)])
 
     async def closed(self) -> None:

@@ -162,7 +162,9 @@
 
   BridgePeerLink.prototype.close = function () {
     this.closed = true;
-    delete BridgePeerLink.links[this.remoteId];
+    if (BridgePeerLink.links[this.remoteId] === this) {
+      delete BridgePeerLink.links[this.remoteId];
+    }
     Mendan.bridge.post({ type: "close_peer", peer_id: this.remoteId });
   };
 

@@ -22,6 +22,7 @@
     this.answerPending = false;
     this.restartTimer = null;
     this.closed = false;
+    this.dtlsRole = null; // "active" or "passive" once the first answer was applied
 
     var pc = new RTCPeerConnection({ iceServers: options.iceServers || [], iceTransportPolicy: options.icePolicy || "all" });
     this.pc = pc;
@@ -113,16 +114,16 @@
         return;
       }
       this.answerPending = description.type === "answer";
-      pc.setRemoteDescription({ type: description.type, sdp: description.sdp })
+      var sdp = description.type === "answer" ? this.keepRemoteRole(description.sdp) : description.sdp;
+      pc.setRemoteDescription({ type: description.type, sdp: sdp })
         .then(function () {
           self.answerPending = false;
           if (description.type !== "offer") {
+            self.learnRole(sdp, false);
             return null;
           }
           self.addLocalMedia();
-          return pc.setLocalDescription().then(function () {
-            self.sendDescription();
-          });
+          return self.answer();
         })
         .catch(function (error) {
           self.report("description failed", error);
@@ -138,6 +139,93 @@
         }
       });
     }
+  };
+
+  // ---- the DTLS role ---------------------------------------------------------------------------
+  // The first exchange decides who is DTLS client ("active") and who is server; every later answer
+  // on this connection (ICE restart, new tracks) must keep it, or the browser refuses it with
+  // "Failed to set SSL role for the transport". Engines differ in what they answer after a restart,
+  // so the role is pinned in our own answers and checked in theirs.
+
+  function setupOf(sdp) {
+    var match = /a=setup:(active|passive|actpass)/.exec(sdp);
+    return match ? match[1] : null;
+  }
+
+  function withSetup(sdp, role) {
+    return sdp.replace(/a=setup:(active|passive|actpass)/g, "a=setup:" + role);
+  }
+
+  /* Our role after an answer was applied: ours if we answered, the opposite of theirs if we offered. */
+  PeerLink.prototype.learnRole = function (answerSdp, ours) {
+    var setup = setupOf(answerSdp);
+    if (!this.dtlsRole && (setup === "active" || setup === "passive")) {
+      this.dtlsRole = ours ? setup : setup === "active" ? "passive" : "active";
+    }
+  };
+
+  PeerLink.prototype.keepRemoteRole = function (sdp) {
+    if (!this.dtlsRole) {
+      return sdp;
+    }
+    var theirs = this.dtlsRole === "active" ? "passive" : "active";
+    if (setupOf(sdp) !== theirs) {
+      this.report("answer would change the DTLS role; kept " + this.dtlsRole, setupOf(sdp));
+      return withSetup(sdp, theirs);
+    }
+    return sdp;
+  };
+
+  PeerLink.prototype.answer = function () {
+    var self = this;
+    var pc = this.pc;
+    var made = this.dtlsRole
+      ? pc.createAnswer().then(function (answer) {
+          return pc.setLocalDescription({ type: "answer", sdp: withSetup(answer.sdp, self.dtlsRole) });
+        })
+      : pc.setLocalDescription();
+    return made.then(function () {
+      self.learnRole(pc.localDescription.sdp, true);
+      self.sendDescription();
+    });
+  };
+
+  // ---- health ----------------------------------------------------------------------------------
+
+  /* Whether the other side should be sending: always while negotiating, then while any track flows. */
+  PeerLink.prototype.expectsTraffic = function () {
+    if (this.closed) {
+      return false;
+    }
+    var transceivers = this.pc.getTransceivers();
+    for (var i = 0; i < transceivers.length; i++) {
+      var direction = transceivers[i].currentDirection;
+      if (!direction || direction === "sendrecv" || direction === "recvonly" || direction === "sendonly") {
+        return true; // even a send-only link gets the other's RTCP reports back
+      }
+    }
+    return false;
+  };
+
+  /* For the mesh's watchdog: what has arrived so far (RTP packets and bytes on any candidate pair). */
+  PeerLink.prototype.received = function () {
+    var expected = this.expectsTraffic();
+    return this.pc.getStats().then(
+      function (stats) {
+        var count = 0;
+        stats.forEach(function (report) {
+          if (report.type === "inbound-rtp") {
+            count += report.packetsReceived || 0;
+          } else if (report.type === "candidate-pair") {
+            count += report.bytesReceived || 0;
+          }
+        });
+        return { count: count, expected: expected };
+      },
+      function () {
+        return { count: 0, expected: false };
+      }
+    );
   };
 
   /* After a network drop the path may be dead: restart ICE instead of waiting for a new number. */

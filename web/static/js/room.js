@@ -34,7 +34,6 @@
     this.options = options;
     this.root = byId("room");
     this.participants = {};
-    this.links = {};
     this.tiles = {};
     this.selfId = null;
     this.meeting = null;
@@ -53,6 +52,7 @@
       onDrop: this.onDrop.bind(this),
       onFatal: this.onFatal.bind(this)
     });
+    this.mesh = this.makeMesh();
     this.listeners = {};
     Mendan.debug.room = this;
   }
@@ -284,34 +284,48 @@
         continue;
       }
       if (this.selfId < other.id) {
-        this.linkTo(other.id).start();
+        this.mesh.connect(other.id);
       }
     }
   };
 
-  Room.prototype.linkTo = function (remoteId) {
+  /* The mesh keeps one link per other participant in step with theirs (mesh.js). */
+  Room.prototype.makeMesh = function () {
     var self = this;
-    if (!this.links[remoteId]) {
-      var Link = this.usesBridge() ? Mendan.BridgePeerLink : Mendan.PeerLink;
-      this.links[remoteId] = new Link({
-        selfId: this.selfId,
-        remoteId: remoteId,
-        signaling: this.signaling,
-        localStream: this.localStream,
-        iceServers: this.iceServers,
-        icePolicy: this.icePolicy,
-        onTrack: function (stream) {
-          self.attachStream(remoteId, stream);
-        },
-        onState: function (state) {
-          self.renderTile(remoteId);
-          if (state === "connected") {
-            self.setState("connected");
-          }
+    var mesh = new Mendan.Mesh({
+      signaling: this.signaling,
+      mayRebuild: function (remoteId) {
+        var other = self.participants[remoteId];
+        return !self.ended && !!other && other.media.ready && other.state !== P.participantStates.RECONNECTING;
+      },
+      log: function (text) {
+        if (window.console) {
+          window.console.info("mesh: " + text);
         }
-      });
-    }
-    return this.links[remoteId];
+      },
+      createLink: function (remoteId, signaling) {
+        var Link = self.usesBridge() ? Mendan.BridgePeerLink : Mendan.PeerLink;
+        return new Link({
+          selfId: self.selfId,
+          remoteId: remoteId,
+          signaling: signaling,
+          localStream: self.localStream,
+          iceServers: self.iceServers,
+          icePolicy: self.icePolicy,
+          onTrack: function (stream) {
+            self.attachStream(remoteId, stream);
+          },
+          onState: function (state) {
+            self.renderTile(remoteId);
+            if (state === "connected") {
+              self.setState("connected");
+            }
+          }
+        });
+      }
+    });
+    this.links = mesh.links; // remote participant id -> its current link
+    return mesh;
   };
 
   Room.prototype.onSignal = function (message) {
@@ -321,7 +335,7 @@
     if (!this.links[message.sender] && !this.media.ready) {
       return; // our media has not started; the offer is repeated once it has
     }
-    this.linkTo(message.sender).handleSignal(message);
+    this.mesh.route(message);
   };
 
   // ---- local media ---------------------------------------------------------------------------
@@ -444,10 +458,7 @@
     }
     this.ended = true;
     this.signaling.stop();
-    var ids = Object.keys(this.links);
-    for (var i = 0; i < ids.length; i++) {
-      this.links[ids[i]].close();
-    }
+    this.mesh.closeAll();
     if (this.localStream) {
       this.localStream.getTracks().forEach(function (track) {
         track.stop();
@@ -612,10 +623,7 @@
   };
 
   Room.prototype.removeParticipant = function (id) {
-    if (this.links[id]) {
-      this.links[id].close();
-      delete this.links[id];
-    }
+    this.mesh.close(id);
     if (this.tiles[id]) {
       this.tiles[id].tile.parentNode.removeChild(this.tiles[id].tile);
       delete this.tiles[id];
