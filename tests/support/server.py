@@ -1,10 +1,12 @@
-"""A real `mendan serve` process on a free loopback port, with its own data folder."""
+"""A real `mendan serve` process on a free loopback port, with its own data folder; over HTTPS when
+its environment names a certificate (MENDAN_TLS_CERT, MENDAN_TLS_KEY)."""
 
 from __future__ import annotations
 
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -28,9 +30,12 @@ class MendanServer:
     def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
         self.data_dir = data_dir
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = data_dir / "server.log"
         self.env = {**os.environ, "MENDAN_SECRET_KEY": "test-secret", **(env or {})}
+        cert = self.env.get("MENDAN_TLS_CERT", "")
+        self.url = f"{'https' if cert else 'http'}://127.0.0.1:{self.port}"
+        self.verify: ssl.SSLContext | bool = ssl.create_default_context(cafile=cert) if cert else True
+        """What httpx clients of this server pass as verify= (the test's own certificate over HTTPS)."""
         self.backend_env: dict[str, str] = {}
         """MENDAN_DATABASE_URL and MENDAN_REDIS_URL when not embedded: what another instance shares."""
         self.process: subprocess.Popen[bytes] | None = None
@@ -83,7 +88,7 @@ class MendanServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited early:\n{self.log()}")
             try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"{self.url}/healthz", timeout=1, verify=self.verify).status_code == 200:
                     return self
             except httpx.HTTPError:
                 time.sleep(0.1)
