@@ -3,6 +3,7 @@ its environment names a certificate (MENDAN_TLS_CERT, MENDAN_TLS_KEY)."""
 
 from __future__ import annotations
 
+import copy
 import os
 import signal
 import socket
@@ -40,6 +41,12 @@ class MendanServer:
         """MENDAN_DATABASE_URL and MENDAN_REDIS_URL when not embedded: what another instance shares."""
         self.process: subprocess.Popen[bytes] | None = None
         self._log_file: IO[bytes] | None = None
+
+    def reached_as(self, host_name: str) -> MendanServer:
+        """This server as a browser that maps ``host_name`` to 127.0.0.1 reaches it (page steps use .url)."""
+        seen = copy.copy(self)
+        seen.url = self.url.replace("127.0.0.1", host_name)
+        return seen
 
     def mendan(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
