@@ -7,10 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Playwright, expect
+from playwright.sync_api import Browser, Page, Playwright, expect
 
-from tests.e2e.meeting_steps import connect, issue_number, log_in, tid
+from tests.e2e.document_steps import choose, library_pdf, show_and_turn
+from tests.e2e.meeting_steps import connect, issue_number, log_in, tid, wait_for_advancing_video
+from tests.e2e.recording_steps import start_recorded_meeting, wait_for_finished_recording
 from tests.support.browser import launch_options
+from tests.support.server import MendanServer
 from tests.support.tls import HOST_NAME, Certificate, make_certificate
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -28,6 +31,37 @@ def browser(playwright_instance: Playwright, tmp_path: Path, certificate: Certif
     launched = playwright_instance.chromium.launch(**options)  # type: ignore[arg-type]
     yield launched
     launched.close()
+
+
+def _whole_meeting(site: MendanServer, server: MendanServer, person, title: str = "Quote 見積書") -> Page:  # type: ignore[no-untyped-def]
+    """A recorded call with video both ways, a document shown, turned and given, the recording in the
+    history; ``site`` is what the browsers open, ``server`` the process. Returns the rep's page."""
+    data = library_pdf(server, title, pages=2, shareable=True)
+    customer, rep = person("customer"), person("rep")
+    start_recorded_meeting(customer, rep, site, "tanaka")
+    wait_for_advancing_video(customer)
+    assert customer.evaluate("[location.origin, window.isSecureContext]") == [site.url, True]
+
+    show_and_turn(rep, customer, "見積書")
+    choose(rep, "見積書", "doc-give").click()
+    with customer.expect_download() as given:
+        tid(customer, "doc-receive").click()
+    assert Path(given.value.path()).read_bytes() == data
+
+    rep.wait_for_function("Mendan.Recorder.session && Mendan.Recorder.session.seq >= 2", timeout=40000)
+    rep.wait_for_function("Mendan.Recorder.session.uploader.pending() === 0", timeout=30000)
+    tid(rep, "leave-button").click()
+    wait_for_finished_recording(rep, site)
+    return rep
+
+
+def test_a_whole_meeting_over_https_from_mendan_serve(server_factory, person, certificate) -> None:  # type: ignore[no-untyped-def]
+    tls = {"MENDAN_TLS_CERT": str(certificate.cert), "MENDAN_TLS_KEY": str(certificate.key)}
+    server = server_factory(tls)
+    server.create_account("tanaka", name="田中 太郎", company="株式会社サンプル")
+    site = server.reached_as(HOST_NAME)
+    assert site.url == f"https://{HOST_NAME}:{server.port}"
+    _whole_meeting(site, server, person)
 
 
 def test_plain_http_at_a_host_name_says_the_site_needs_https_not_a_bridge(server, person) -> None:  # type: ignore[no-untyped-def]
