@@ -13,6 +13,7 @@ from tests.e2e.document_steps import choose, library_pdf, show_and_turn
 from tests.e2e.meeting_steps import connect, issue_number, log_in, tid, wait_for_advancing_video
 from tests.e2e.recording_steps import start_recorded_meeting, wait_for_finished_recording
 from tests.support.browser import launch_options
+from tests.support.nginx import PROXY_ADDRESS, NginxProxy
 from tests.support.server import MendanServer
 from tests.support.tls import HOST_NAME, Certificate, make_certificate
 
@@ -59,14 +60,33 @@ def test_a_whole_meeting_over_https_from_mendan_serve(server_factory, person, ce
     tls = {"MENDAN_TLS_CERT": str(certificate.cert), "MENDAN_TLS_KEY": str(certificate.key)}
     server = server_factory(tls)
     server.create_account("tanaka", name="田中 太郎", company="株式会社サンプル")
-    site = server.reached_as(HOST_NAME)
-    assert site.url == f"https://{HOST_NAME}:{server.port}"
+    site = server.reached_at(f"https://{HOST_NAME}:{server.port}")
     _whole_meeting(site, server, person)
+
+
+def test_the_same_meeting_through_nginx_with_tls_in_front_of_plain_mendan_serve(  # type: ignore[no-untyped-def]
+    server_factory, person, certificate, tmp_path: Path
+) -> None:
+    server = server_factory({"MENDAN_TRUSTED_PROXIES": PROXY_ADDRESS})
+    assert server.url.startswith("http://")
+    server.create_account("tanaka", name="田中 太郎", company="株式会社サンプル")
+    proxy = NginxProxy(tmp_path / "nginx", server, certificate, HOST_NAME).start()
+    try:
+        site = server.reached_at(proxy.url)
+        rep = _whole_meeting(site, server, person)
+        answer = rep.goto(site.url + "/rep")
+        assert answer is not None and answer.headers["strict-transport-security"] == "max-age=31536000"
+        cookies = {cookie["name"]: cookie["secure"] for cookie in rep.context.cookies()}
+        assert cookies["mendan_session"] is True and cookies["mendan_csrf"] is True
+    finally:
+        proxy.stop()
+    # Mendan's peer was nginx (127.0.0.3); what it counted and logged is the browser's 127.0.0.1.
+    assert [entry["address"] for entry in server.logged("number issued")] == ["127.0.0.1"]
 
 
 def test_plain_http_at_a_host_name_says_the_site_needs_https_not_a_bridge(server, person) -> None:  # type: ignore[no-untyped-def]
     server.create_account("tanaka", name="田中 太郎", company="株式会社サンプル")
-    site = server.reached_as(HOST_NAME)
+    site = server.reached_at(server.url.replace("127.0.0.1", HOST_NAME))
     customer = person("customer")
     number = issue_number(customer, site)  # numbers still issue: they need no camera
     assert customer.evaluate("window.isSecureContext") is False

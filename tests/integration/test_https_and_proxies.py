@@ -6,7 +6,6 @@ Two loopback addresses stand for two machines: 127.0.0.1 is the proxy the server
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -39,8 +38,7 @@ def _error_code(response: httpx.Response) -> str:
 
 def _issued_by(server: MendanServer) -> list[str]:
     """The client address of each "number issued" line in the server's JSON log."""
-    lines = (json.loads(line) for line in server.log().splitlines() if line.startswith("{"))
-    return [line["address"] for line in lines if line["message"] == "number issued"]
+    return [entry["address"] for entry in server.logged("number issued")]
 
 
 def test_https_and_wss_on_one_port_with_secure_cookies_and_hsts(server_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -4,6 +4,7 @@ its environment names a certificate (MENDAN_TLS_CERT, MENDAN_TLS_KEY)."""
 from __future__ import annotations
 
 import copy
+import json
 import os
 import signal
 import socket
@@ -12,7 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import httpx
 
@@ -42,11 +43,16 @@ class MendanServer:
         self.process: subprocess.Popen[bytes] | None = None
         self._log_file: IO[bytes] | None = None
 
-    def reached_as(self, host_name: str) -> MendanServer:
-        """This server as a browser that maps ``host_name`` to 127.0.0.1 reaches it (page steps use .url)."""
+    def reached_at(self, url: str) -> MendanServer:
+        """This server as a browser reaches it at ``url`` (a host name, a proxy): page steps use .url."""
         seen = copy.copy(self)
-        seen.url = self.url.replace("127.0.0.1", host_name)
+        seen.url = url
         return seen
+
+    def logged(self, message: str) -> list[dict[str, Any]]:
+        """The server's JSON log entries with this message, oldest first."""
+        entries = (json.loads(line) for line in self.log().splitlines() if line.startswith("{"))
+        return [entry for entry in entries if entry.get("message") == message]
 
     def mendan(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
