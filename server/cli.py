@@ -98,7 +98,8 @@ def _is_loopback(host: str) -> bool:
 def _shown_url(host: str, port: int, tls_names: list[str] | None) -> str:
     """The URL to open: the certificate's own name over HTTPS (a browser checks it), else the host."""
     if tls_names is not None:
-        return f"https://{tls_names[0] if tls_names else host}:{port}/"
+        openable = [name for name in tls_names if not name.startswith("*.")]  # a wildcard is no address
+        return f"https://{openable[0] if openable else host}:{port}/"
     shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     return f"http://{shown_host}:{port}/"
 
