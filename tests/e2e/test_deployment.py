@@ -10,7 +10,14 @@ import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect
 
 from tests.e2e.document_steps import choose, library_pdf, show_and_turn
-from tests.e2e.meeting_steps import connect, issue_number, log_in, tid, wait_for_advancing_video
+from tests.e2e.meeting_steps import (
+    connect,
+    invite_url,
+    issue_number,
+    log_in,
+    tid,
+    wait_for_advancing_video,
+)
 from tests.e2e.recording_steps import start_recorded_meeting, wait_for_finished_recording
 from tests.support.browser import launch_options
 from tests.support.nginx import PROXY_ADDRESS, NginxProxy
@@ -109,6 +116,11 @@ def test_plain_http_at_a_host_name_says_the_site_needs_https_not_a_bridge(server
     expect(tid(customer, "start-media")).to_be_disabled()
     expect(customer.locator("#consent-unsupported")).to_contain_text("https://")
     customer.screenshot(path=str(ARTIFACTS / "deployment-customer-on-http.png"), full_page=True)
-    for page in (customer, rep_on_http):
+    guest = person("guest")  # an invite link opened at the host name, by someone reading English
+    guest.context.add_cookies([{"name": "mendan_lang", "value": "en", "url": site.url}])
+    guest.goto(invite_url(rep).replace(server.url, site.url))
+    expect(tid(guest, "secure-context-notice")).to_contain_text("unencrypted connection (http://)")
+    guest.screenshot(path=str(ARTIFACTS / "deployment-guest-on-http-en.png"))
+    for page in (customer, rep_on_http, guest):
         shown = page.inner_text("body")  # only what is rendered: hidden hints do not count
-        assert "ブリッジ" not in shown and "Google Chrome" not in shown, shown
+        assert not any(advice in shown for advice in ("ブリッジ", "bridge", "Google Chrome")), shown
