@@ -28,6 +28,7 @@ class Capability(enum.StrEnum):
     WEB_AUDIO = "web_audio"
     FILE_UPLOAD = "file_upload"
     BRIDGE = "bridge"
+    SECURE_CONTEXT = "secure_context"  # https://, or localhost: browsers give camera and mic to no other
 
 
 class Feature(enum.StrEnum):
@@ -58,7 +59,10 @@ RULES: tuple[Rule, ...] = (
     Rule(Feature.WAIT_FOR_REP, (frozenset({C.WEBSOCKET}),), "compat.reason.no_websocket"),
     Rule(
         Feature.VIDEO_CALL,
-        (frozenset({C.WEBSOCKET, C.PEER_CONNECTION, C.GET_USER_MEDIA}), frozenset({C.WEBSOCKET, C.BRIDGE})),
+        (
+            frozenset({C.SECURE_CONTEXT, C.WEBSOCKET, C.PEER_CONNECTION, C.GET_USER_MEDIA}),
+            frozenset({C.SECURE_CONTEXT, C.WEBSOCKET, C.BRIDGE}),
+        ),
         "compat.reason.no_webrtc",
     ),
     Rule(Feature.CHAT, (frozenset({C.WEBSOCKET}),), "compat.reason.no_websocket"),
@@ -67,10 +71,26 @@ RULES: tuple[Rule, ...] = (
     Rule(Feature.SHARE_FILES, (frozenset({C.WEBSOCKET, C.FILE_UPLOAD}),), "compat.reason.no_file_upload"),
     Rule(
         Feature.RECORDING,
-        (frozenset({C.PEER_CONNECTION, C.MEDIA_RECORDER, C.CANVAS_CAPTURE, C.WEB_AUDIO}),),
+        (frozenset({C.SECURE_CONTEXT, C.PEER_CONNECTION, C.MEDIA_RECORDER, C.CANVAS_CAPTURE, C.WEB_AUDIO}),),
         "compat.reason.no_recording",
     ),
 )
+
+
+DECISIVE: dict[Capability, str] = {C.SECURE_CONTEXT: "compat.reason.insecure_context"}
+"""Capabilities whose absence is the whole story: the reason then names it, not the browser (an
+http:// page on a real host gets no camera in any browser; the site needs HTTPS, not a bridge)."""
+
+
+def reason(feature: Feature, capabilities: frozenset[Capability]) -> str:
+    """The catalogue key saying why ``feature`` is unavailable with ``capabilities``, or ""."""
+    rule = next(rule for rule in RULES if rule.feature == feature)
+    if any(way <= capabilities for way in rule.ways):
+        return ""
+    for capability, key in DECISIVE.items():
+        if capability not in capabilities and all(capability in way for way in rule.ways):
+            return key
+    return rule.reason
 
 
 def available(features_of: frozenset[Capability]) -> dict[Feature, bool]:
@@ -90,7 +110,7 @@ class Engine:
 
 
 _MODERN = frozenset(C) - {C.BRIDGE}
-_LEGACY = frozenset({C.XHR, C.WEBSOCKET, C.FILE_UPLOAD})
+_LEGACY = frozenset({C.XHR, C.WEBSOCKET, C.FILE_UPLOAD, C.SECURE_CONTEXT})
 ENGINES: tuple[Engine, ...] = (
     Engine("chromium", "Google Chrome / Microsoft Edge (Chromium)", _MODERN, tested_as=("chromium",)),
     Engine("firefox", "Firefox", _MODERN, tested_as=("firefox",)),
@@ -130,6 +150,7 @@ def as_json() -> dict[str, object]:
     """The matrix as the pages receive it."""
     return {
         "capabilities": [capability.value for capability in Capability],
+        "decisive": {capability.value: key for capability, key in DECISIVE.items()},
         "features": {
             rule.feature.value: {
                 "ways": [sorted(c.value for c in way) for way in rule.ways],

@@ -14,9 +14,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from protocol.signaling import ErrorCode
+from server.client_address import client_address
 from server.errors import MendanError
 from server.portal import contract_for_embed
-from server.web_context import client_address, require_csrf, require_rep
+from server.web_context import require_csrf, require_rep
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,10 @@ import logging
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import Mount, WebSocketRoute
 from starlette.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from server import api, environment, invite_api, pages, portal
 from server.clock import Clock
@@ -35,6 +37,7 @@ from server.signaling.bus import Bus, InProcessBus
 from server.signaling.endpoint import signaling_endpoint
 from server.signaling.hub import CloseCode, Hub
 from server.signaling.longpoll import PollSessions
+from server.transport_security import StrictTransportSecurity
 
 log = logging.getLogger(__name__)
 
@@ -120,4 +123,15 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         *longpoll.routes,
         Mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static"),
     ]
-    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={MendanError: handle_mendan_error})
+    middleware = [
+        # Outermost: only a trusted proxy's X-Forwarded-For/-Proto replace the peer and the scheme, so
+        # everything inside (limits, cookies, HSTS) sees the visitor. uvicorn's own copy is off (cli).
+        Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies)),
+        Middleware(StrictTransportSecurity),
+    ]
+    return Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={MendanError: handle_mendan_error},
+    )

@@ -43,13 +43,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from server.app import create_app
     from server.logs import configure as configure_logging
+    from server.tls import TlsError, check_tls
 
     settings = _settings(args)
+    cert, key = args.tls_cert or settings.tls_cert, args.tls_key or settings.tls_key
+    try:
+        names = check_tls(cert, key)
+    except TlsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     if settings.database_url.startswith("sqlite"):
         _prepare_database(settings)
     configure_logging(settings.log_format)
-    shown_host = "localhost" if args.host in ("127.0.0.1", "0.0.0.0") else args.host
-    print(f"Mendan is running at http://{shown_host}:{args.port}/  (data: {settings.data_dir})", flush=True)
+    print(
+        f"Mendan is running at {_shown_url(args.host, args.port, names)}  (data: {settings.data_dir})",
+        flush=True,
+    )
+    if not cert and not _is_loopback(args.host):
+        print(_PLAIN_HTTP_WARNING.format(host=args.host), file=sys.stderr, flush=True)
     # Graceful shutdown: uvicorn closes every WebSocket with 1012 (service restart), the pages
     # re-join (through the load balancer, on another instance), and in-flight work gets 10 s.
     uvicorn.run(
@@ -59,8 +70,38 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_config=None,
         ws_ping_interval=10,
         timeout_graceful_shutdown=10,
+        proxy_headers=False,  # the app applies MENDAN_TRUSTED_PROXIES itself (server/app.py)
+        ssl_certfile=cert or None,
+        ssl_keyfile=key or None,
     )
     return 0
+
+
+_PLAIN_HTTP_WARNING = (
+    "warning: listening on {host} without TLS. Browsers on other machines give a plain http:// page "
+    "no camera or microphone; use --tls-cert/--tls-key, or a proxy that terminates TLS in front "
+    "(docs/deploy.md)."
+)
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _shown_url(host: str, port: int, tls_names: list[str] | None) -> str:
+    """The URL to open: the certificate's own name over HTTPS (a browser checks it), else the host."""
+    if tls_names is not None:
+        openable = [name for name in tls_names if not name.startswith("*.")]  # a wildcard is no address
+        return f"https://{openable[0] if openable else host}:{port}/"
+    shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+    return f"http://{shown_host}:{port}/"
 
 
 def _read_password(args: argparse.Namespace) -> str:
@@ -155,6 +196,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve = with_data_dir(commands.add_parser("serve", help="run the server"))
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--tls-cert", help="PEM certificate (chain): serve HTTPS and WSS (default: $MENDAN_TLS_CERT)"
+    )
+    serve.add_argument("--tls-key", help="PEM private key of --tls-cert (default: $MENDAN_TLS_KEY)")
     serve.set_defaults(func=cmd_serve)
 
     account = commands.add_parser("account", help="contracts and login IDs").add_subparsers(

@@ -14,6 +14,7 @@ from starlette.templating import Jinja2Templates
 from protocol.signaling import ErrorCode
 from server.auth import csrf, sessions
 from server.auth.accounts import check_login
+from server.client_address import came_over_https
 from server.documents.filetypes import ALLOWED_EXTENSIONS
 from server.errors import MendanError
 from server.i18n import LANGUAGES, WEB_DIR, catalogue_for
@@ -72,9 +73,15 @@ def _set_cookie(
         max_age=max_age,
         httponly=httponly,
         samesite=samesite,  # type: ignore[arg-type]
-        secure=request.app.state.settings.secure_cookies,
+        secure=_secure_cookies(request),
         path="/",
     )
+
+
+def _secure_cookies(request: Request) -> bool:
+    """Secure whenever the browser came over HTTPS; MENDAN_SECURE_COOKIES may force either way."""
+    forced: bool | None = request.app.state.settings.secure_cookies
+    return came_over_https(request) if forced is None else forced
 
 
 async def start_page(request: Request) -> Response:

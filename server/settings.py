@@ -5,6 +5,7 @@ One table (name, default, help) feeds the code, ``mendan serve --help`` and the 
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import secrets
@@ -47,7 +48,19 @@ SETTINGS_TABLE: tuple[tuple[str, str, str], ...] = (
     ("MENDAN_GRACE_PERIOD", "30", "seconds a dropped participant may take to come back"),
     ("MENDAN_MAX_PARTICIPANTS", "4", "people in one meeting, the rep included"),
     ("MENDAN_SESSION_TTL", "43200", "seconds a rep stays logged in"),
-    ("MENDAN_SECURE_COOKIES", "0", "1 to mark cookies Secure (behind HTTPS)"),
+    (
+        "MENDAN_SECURE_COOKIES",
+        "auto",
+        "auto: cookies are Secure when the request came over HTTPS (directly or via a trusted proxy); "
+        "1 always; 0 never",
+    ),
+    ("MENDAN_TLS_CERT", "", "PEM certificate (chain) file: serve HTTPS and WSS on the port itself"),
+    ("MENDAN_TLS_KEY", "", "PEM private key file of MENDAN_TLS_CERT"),
+    (
+        "MENDAN_TRUSTED_PROXIES",
+        "127.0.0.1,::1",
+        "comma-separated addresses or CIDRs of proxies whose X-Forwarded-For/-Proto are believed",
+    ),
     ("MENDAN_DOCUMENT_MAX_BYTES", str(50 * 1024 * 1024), "largest document file a rep may upload, in bytes"),
     ("MENDAN_DOCUMENT_MAX_PAGES", "500", "pages beyond which a document is not rendered for showing"),
     ("MENDAN_RENDER_WORKERS", "2", "documents rendered at the same time, each in its own process"),
@@ -94,6 +107,17 @@ def _rate(text: str, name: str) -> tuple[int, float]:
         raise ValueError(f"{name} must look like COUNT/SECONDS, got {text!r}") from None
 
 
+def _networks(text: str, name: str) -> tuple[str, ...]:
+    """Addresses and CIDRs, checked here so a typo stops the start instead of trusting nobody."""
+    items = tuple(item.strip() for item in text.split(",") if item.strip())
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ValueError(f"{name} must list addresses or CIDRs, got {item!r}") from None
+    return items
+
+
 def _choice(text: str, allowed: tuple[str, ...], name: str) -> str:
     if text not in allowed:
         raise ValueError(f"{name} must be one of {', '.join(allowed)}, got {text!r}")
@@ -124,7 +148,7 @@ class Settings:
     grace_period: float
     max_participants: int
     session_ttl: float
-    secure_cookies: bool
+    secure_cookies: bool | None  # None: Secure exactly when the request came over HTTPS
     document_max_bytes: int = 50 * 1024 * 1024
     document_max_pages: int = 500
     render_workers: int = 2
@@ -142,6 +166,9 @@ class Settings:
     log_format: str = "json"
     gc_freeze_interval: float = 1.0
     gc_full_interval: float = 1800.0
+    tls_cert: str = ""
+    tls_key: str = ""
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -177,7 +204,9 @@ class Settings:
             grace_period=float(source["MENDAN_GRACE_PERIOD"]),
             max_participants=int(source["MENDAN_MAX_PARTICIPANTS"]),
             session_ttl=float(source["MENDAN_SESSION_TTL"]),
-            secure_cookies=source["MENDAN_SECURE_COOKIES"] == "1",
+            secure_cookies={"auto": None, "1": True, "0": False}[
+                _choice(source["MENDAN_SECURE_COOKIES"], ("auto", "1", "0"), "MENDAN_SECURE_COOKIES")
+            ],
             document_max_bytes=int(source["MENDAN_DOCUMENT_MAX_BYTES"]),
             document_max_pages=int(source["MENDAN_DOCUMENT_MAX_PAGES"]),
             render_workers=max(1, int(source["MENDAN_RENDER_WORKERS"])),
@@ -195,6 +224,9 @@ class Settings:
             log_format=_choice(source["MENDAN_LOG_FORMAT"], ("json", "text"), "MENDAN_LOG_FORMAT"),
             gc_freeze_interval=float(source["MENDAN_GC_FREEZE_INTERVAL"]),
             gc_full_interval=float(source["MENDAN_GC_FULL_INTERVAL"]),
+            tls_cert=source["MENDAN_TLS_CERT"],
+            tls_key=source["MENDAN_TLS_KEY"],
+            trusted_proxies=_networks(source["MENDAN_TRUSTED_PROXIES"], "MENDAN_TRUSTED_PROXIES"),
         )
 
 

@@ -19,10 +19,6 @@ def language(request: HTTPConnection) -> str:
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
 
-def client_address(request: HTTPConnection) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 async def current_rep(request: Request) -> RepIdentity | None:
     state = request.app.state
     token = request.cookies.get(sessions.COOKIE)

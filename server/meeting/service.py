@@ -106,7 +106,7 @@ class MeetingService:
             )
             await db.flush()
             _, ticket = self._add_participant(db, meeting_id, p.Role.CUSTOMER, self.customer_name, "", now)
-        log.info("number issued", extra={"meeting": meeting_id})
+        log.info("number issued", extra={"meeting": meeting_id, "address": address})
         return IssuedNumber(number=number, expires_at=expires_at, ticket=ticket, meeting_id=meeting_id)
 
     async def claim(

@@ -16,6 +16,8 @@ PLAYWRIGHT_DISABLED = (  # Playwright 1.64's own list (coreBundle.js `disabledFe
 )
 DISABLED_FEATURES = PLAYWRIGHT_DISABLED + ",WebRtcHideLocalIpsWithMdns,AutofillServerCommunication"
 
+OFFLINE_RULES = "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -30,16 +32,25 @@ CHROMIUM_ARGS = [
     "--use-fake-ui-for-media-stream",
     "--autoplay-policy=no-user-gesture-required",
     "--allow-loopback-in-peer-connection",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+    f"--host-resolver-rules={OFFLINE_RULES}",
     f"--disable-features={DISABLED_FEATURES}",
 ]
 
 
-def launch_options(home: Path) -> dict[str, object]:
+def launch_options(home: Path, host_name: str = "", trusted_spki: str = "") -> dict[str, object]:
+    """``host_name`` resolves to 127.0.0.1 (a real name without DNS); a certificate whose public key
+    has the base64 SHA-256 ``trusted_spki`` is trusted for this browser only."""
+    args = list(CHROMIUM_ARGS)
+    if host_name:
+        args[args.index(f"--host-resolver-rules={OFFLINE_RULES}")] = (
+            f"--host-resolver-rules=MAP {host_name} 127.0.0.1, {OFFLINE_RULES}"
+        )
+    if trusted_spki:
+        args.append(f"--ignore-certificate-errors-spki-list={trusted_spki}")
     return {
         "executable_path": CHROMIUM,
         "headless": True,
-        "args": CHROMIUM_ARGS,
+        "args": args,
         # A UTF-8 locale, or Chromium drops Japanese file names (uploads picked, downloads saved).
         "env": {"HOME": str(home), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import ssl
 from contextlib import ExitStack
 from typing import Any
 
@@ -18,9 +19,14 @@ CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 class Rep:
     """A logged-in rep's browser session over HTTP."""
 
-    def __init__(self, server: MendanServer, login: str, password: str = "correct-horse") -> None:
+    def __init__(
+        self, server: MendanServer, login: str, password: str = "correct-horse", **client_options: Any
+    ) -> None:
+        """``client_options`` go to httpx.Client: headers= sent with every request, transport= …"""
         self.server = server
-        self.http = httpx.Client(base_url=server.url, follow_redirects=False, timeout=30)
+        self.http = httpx.Client(
+            base_url=server.url, follow_redirects=False, timeout=30, verify=server.verify, **client_options
+        )
         page = self.http.get("/login")
         token = CSRF_FIELD.search(page.text)
         assert token, page.text
@@ -48,7 +54,7 @@ class Rep:
 
 
 def issue_number(server: MendanServer) -> dict[str, Any]:
-    response = httpx.post(f"{server.url}/api/numbers", timeout=10)
+    response = httpx.post(f"{server.url}/api/numbers", timeout=10, verify=server.verify)
     assert response.status_code == 200, response.text
     data: dict[str, Any] = response.json()
     return data
@@ -60,7 +66,8 @@ class Socket:
     def __init__(self, server: MendanServer) -> None:
         self._stack = ExitStack()
         url = server.url.replace("http", "ws") + "/ws"
-        self.ws: ClientConnection = self._stack.enter_context(connect(url, open_timeout=10))
+        tls = server.verify if isinstance(server.verify, ssl.SSLContext) else None
+        self.ws: ClientConnection = self._stack.enter_context(connect(url, open_timeout=10, ssl=tls))
         self.inbox: list[dict[str, Any]] = []
         self._next = 0
 

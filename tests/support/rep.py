@@ -56,7 +56,7 @@ class RepClient(httpx.Client):
 
 def log_in(server: MendanServer, login: str, password: str = PASSWORD) -> RepClient:
     """Log in the way the login page does: csrf cookie and field, then the dashboard's fresh token."""
-    client = RepClient(base_url=server.url, timeout=30)
+    client = RepClient(base_url=server.url, timeout=30, verify=server.verify)
     client.get("/login").raise_for_status()
     token = client.cookies["mendan_csrf"]
     response = client.post("/login", data={"login": login, "password": password, "csrf_token": token})

@@ -1,15 +1,19 @@
-"""A real `mendan serve` process on a free loopback port, with its own data folder."""
+"""A real `mendan serve` process on a free loopback port, with its own data folder; over HTTPS when
+its environment names a certificate (MENDAN_TLS_CERT, MENDAN_TLS_KEY)."""
 
 from __future__ import annotations
 
+import copy
+import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import httpx
 
@@ -28,13 +32,27 @@ class MendanServer:
     def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
         self.data_dir = data_dir
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = data_dir / "server.log"
         self.env = {**os.environ, "MENDAN_SECRET_KEY": "test-secret", **(env or {})}
+        cert = self.env.get("MENDAN_TLS_CERT", "")
+        self.url = f"{'https' if cert else 'http'}://127.0.0.1:{self.port}"
+        self.verify: ssl.SSLContext | bool = ssl.create_default_context(cafile=cert) if cert else True
+        """What httpx clients of this server pass as verify= (the test's own certificate over HTTPS)."""
         self.backend_env: dict[str, str] = {}
         """MENDAN_DATABASE_URL and MENDAN_REDIS_URL when not embedded: what another instance shares."""
         self.process: subprocess.Popen[bytes] | None = None
         self._log_file: IO[bytes] | None = None
+
+    def reached_at(self, url: str) -> MendanServer:
+        """This server as a browser reaches it at ``url`` (a host name, a proxy): page steps use .url."""
+        seen = copy.copy(self)
+        seen.url = url
+        return seen
+
+    def logged(self, message: str) -> list[dict[str, Any]]:
+        """The server's JSON log entries with this message, oldest first."""
+        entries = (json.loads(line) for line in self.log().splitlines() if line.startswith("{"))
+        return [entry for entry in entries if entry.get("message") == message]
 
     def mendan(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -83,7 +101,7 @@ class MendanServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited early:\n{self.log()}")
             try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"{self.url}/healthz", timeout=1, verify=self.verify).status_code == 200:
                     return self
             except httpx.HTTPError:
                 time.sleep(0.1)

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from compat import generate
-from compat.matrix import ENGINES, RULES, Capability, Feature, available
+from compat.matrix import ENGINES, RULES, Capability, Feature, available, reason
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,7 +34,9 @@ def test_a_browser_without_webrtc_can_issue_and_wait_but_not_call() -> None:
 
 
 def test_the_bridge_gives_the_call_but_not_recording() -> None:
-    bridged = available(frozenset({Capability.XHR, Capability.WEBSOCKET, Capability.BRIDGE}))
+    bridged = available(
+        frozenset({Capability.XHR, Capability.WEBSOCKET, Capability.BRIDGE, Capability.SECURE_CONTEXT})
+    )
     assert bridged[Feature.VIDEO_CALL] and not bridged[Feature.RECORDING]
 
 
@@ -48,3 +50,16 @@ def test_generated_matrix_doc_matches() -> None:
     assert generate.DOC_PATH.read_text(encoding="utf-8") == generate.render_doc(), (
         "run python -m compat.generate"
     )
+
+
+def test_an_insecure_page_is_told_to_use_https_not_the_bridge_or_another_browser() -> None:
+    everything = frozenset(Capability)
+    on_http = everything - {Capability.SECURE_CONTEXT}
+    assert not available(on_http)[Feature.VIDEO_CALL] and not available(on_http)[Feature.RECORDING]
+    assert reason(Feature.VIDEO_CALL, on_http) == "compat.reason.insecure_context"
+    assert reason(Feature.RECORDING, on_http) == "compat.reason.insecure_context"
+    assert reason(Feature.CHAT, on_http) == ""  # numbers, waiting and chat need no secure context
+    # Without WebRTC on HTTPS the advice stays the bridge or another browser.
+    no_webrtc = everything - {Capability.PEER_CONNECTION, Capability.BRIDGE}
+    assert reason(Feature.VIDEO_CALL, no_webrtc) == "compat.reason.no_webrtc"
+    assert reason(Feature.VIDEO_CALL, everything) == ""

@@ -31,6 +31,10 @@
     file_upload: function () {
       return typeof window.FormData !== "undefined" && typeof window.File !== "undefined";
     },
+    secure_context: function () {
+      // false on http:// beyond localhost; browsers too old to say (IE11) are not blocked by it
+      return window.isSecureContext !== false;
+    },
     bridge: function () {
       // Set by bridge.js once the extension answered and its host accepted this origin.
       return Mendan.bridgeReady === true;
@@ -74,9 +78,38 @@
   Mendan.features = allowed(Mendan.capabilities);
   Mendan.detectors = detectors;
 
+  /* The missing capability that alone explains why ``feature`` is unavailable (the page is not on
+     HTTPS), or "" — as compat.matrix.reason decides it. */
+  function decisiveMissing(feature) {
+    var ways = Compat.features[feature].ways;
+    for (var capability in Compat.decisive) {
+      if (!Compat.decisive.hasOwnProperty(capability) || Mendan.capabilities[capability]) {
+        continue;
+      }
+      var inEvery = true;
+      for (var w = 0; w < ways.length; w++) {
+        inEvery = inEvery && ways[w].indexOf(capability) >= 0;
+      }
+      if (inEvery) {
+        return capability;
+      }
+    }
+    return "";
+  }
+
   /* The catalogue text saying why a feature is unavailable here, or "" when it works. */
   Mendan.unavailableReason = function (feature) {
-    return Mendan.features[feature] ? "" : Mendan.t(Compat.features[feature].reason);
+    if (Mendan.features[feature]) {
+      return "";
+    }
+    var decisive = decisiveMissing(feature);
+    return Mendan.t(decisive ? Compat.decisive[decisive] : Compat.features[feature].reason);
+  };
+
+  /* Whether another browser or the Mendan bridge would give ``feature``: not when the page's origin
+     is what blocks it. */
+  Mendan.browserCouldHelp = function (feature) {
+    return !Mendan.features[feature] && !decisiveMissing(feature);
   };
 
   /* Disable a control for a feature this browser lacks, with the reason next to it and as its title. */

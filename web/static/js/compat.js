@@ -9,8 +9,12 @@ var MendanCompat = {
     "canvas_capture",
     "web_audio",
     "file_upload",
-    "bridge"
+    "bridge",
+    "secure_context"
   ],
+  "decisive": {
+    "secure_context": "compat.reason.insecure_context"
+  },
   "features": {
     "chat": {
       "reason": "compat.reason.no_websocket",
@@ -44,6 +48,7 @@ var MendanCompat = {
           "canvas_capture",
           "media_recorder",
           "peer_connection",
+          "secure_context",
           "web_audio"
         ]
       ]
@@ -71,10 +76,12 @@ var MendanCompat = {
         [
           "get_user_media",
           "peer_connection",
+          "secure_context",
           "websocket"
         ],
         [
           "bridge",
+          "secure_context",
           "websocket"
         ]
       ]

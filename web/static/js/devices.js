@@ -72,6 +72,8 @@
       self.playTestSound();
     };
     Mendan.requireFeature(byId("device-check-open"), "video_call");
+    // http:// beyond localhost: the one reason there is no camera or mic here, said on every page with them
+    Mendan.show(byId("secure-context-notice"), !Mendan.capabilities.secure_context);
   };
 
   DeviceCheck.prototype.open = function () {

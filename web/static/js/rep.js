@@ -79,7 +79,9 @@
 
   function checkBrowser() {
     var works = Mendan.requireFeature(byId("connect-button"), "video_call");
-    Mendan.setText(byId("error-message"), works ? "" : Mendan.unavailableReason("video_call"));
+    // Not on HTTPS: the notice above the device check says so once.
+    var advice = Mendan.browserCouldHelp("video_call") ? Mendan.unavailableReason("video_call") : "";
+    Mendan.setText(byId("error-message"), works ? "" : advice);
     // Recording happens in this browser: without it, 「はい」 is off with the reason beside it.
     var yes = document.querySelector("[data-testid=recording-yes]");
     var canRecord = Mendan.requireFeature(yes, "recording");
@@ -87,7 +89,7 @@
       yes.checked = false;
     }
     Mendan.setText(byId("recording-unavailable"), Mendan.unavailableReason("recording"));
-    Mendan.show(byId("recording-unavailable"), !canRecord);
+    Mendan.show(byId("recording-unavailable"), !canRecord && Mendan.browserCouldHelp("recording"));
   }
   checkBrowser();
   Mendan.onCapabilityChange(checkBrowser);

@@ -126,7 +126,7 @@
     var reason = Mendan.unavailableReason("video_call");
     byId("consent-unsupported").textContent = reason;
     Mendan.show(byId("consent-unsupported"), !!reason);
-    Mendan.show(byId("consent-bridge-link"), !!reason);
+    Mendan.show(byId("consent-bridge-link"), Mendan.browserCouldHelp("video_call"));
     var speaker = byId("speaker-toggle");
     if (this.usesBridge()) {
       speaker.disabled = true; // the host plays the sound itself: the PC's volume is the control

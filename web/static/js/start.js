@@ -110,7 +110,8 @@
   }
 
   function showCompat() {
-    Mendan.show(byId("compat-banner"), !Mendan.features.video_call);
+    // Not on HTTPS: no browser or bridge would help; the device check's notice says what does.
+    Mendan.show(byId("compat-banner"), Mendan.browserCouldHelp("video_call"));
   }
   showCompat();
   Mendan.onCapabilityChange(showCompat);
