@@ -6,10 +6,7 @@ a link whose packets are cut comes back by itself, and the other links are left 
 
 from __future__ import annotations
 
-import subprocess
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from playwright.sync_api import Page, expect
 
@@ -20,34 +17,7 @@ from tests.e2e.meeting_steps import (
     tid,
     wait_for_advancing_video,
 )
-
-GENERATIONS = """() => {
-    const out = {};
-    for (const [id, link] of Object.entries(Mendan.debug.room.links)) out[id] = link.generation.id;
-    return out;
-}"""
-
-# The local UDP port of the connection's selected candidate pair (Chromium reports the transport).
-SELECTED_PORT = """async (remoteId) => {
-    const stats = await Mendan.debug.room.links[remoteId].pc.getStats();
-    let port = null;
-    stats.forEach((r) => {
-        if (r.type === 'transport' && r.selectedCandidatePairId) {
-            port = stats.get(stats.get(r.selectedCandidatePairId).localCandidateId).port;
-        }
-    });
-    return port;
-}"""
-
-
-def generations(page: Page) -> dict[str, str]:
-    result: dict[str, str] = page.evaluate(GENERATIONS)
-    return result
-
-
-def self_id(page: Page) -> str:
-    result: str = page.evaluate("Mendan.debug.room.selfId")
-    return result
+from tests.support.links import generations, local_ports, mesh_actions, self_id, udp_cut
 
 
 def negotiation_errors(messages: list[str]) -> list[str]:
@@ -91,17 +61,6 @@ def test_a_new_connection_from_either_side_is_followed(server, person):
     assert negotiation_errors(logs) == []
 
 
-@contextmanager
-def udp_cut(port: int) -> Iterator[None]:
-    """Drop every UDP packet to ``port`` on this machine (the tests run as root)."""
-    rule = ["INPUT", "-p", "udp", "--dport", str(port), "-j", "DROP"]
-    subprocess.run(["iptables", "-I", *rule], check=True)
-    try:
-        yield
-    finally:
-        subprocess.run(["iptables", "-D", *rule], check=True)
-
-
 def test_a_cut_link_comes_back_and_the_others_are_left_alone(server, person):
     """Three people; the rep's link to the customer loses every packet for 8 s. It comes back on
     its own, and the two links to the guest keep their connection the whole time."""
@@ -114,15 +73,14 @@ def test_a_cut_link_comes_back_and_the_others_are_left_alone(server, person):
         wait_for_advancing_video(page, remotes=2, timeout=30)
     customer_id, guest_id = self_id(customer), self_id(guest)
     untouched = (generations(rep)[guest_id], generations(guest)[self_id(rep)])
-    port = rep.evaluate(SELECTED_PORT, customer_id)
-    assert port, "the rep's link to the customer has no selected candidate pair"
+    ports = local_ports(rep, customer_id)
+    assert ports, "the rep's link to the customer has no candidates"
 
-    with udp_cut(port):
+    with udp_cut(ports):
         time.sleep(8)
     for page in (customer, rep, guest):
         wait_for_advancing_video(page, remotes=2, timeout=30)
     assert (generations(rep)[guest_id], generations(guest)[self_id(rep)]) == untouched
-    acted = rep.evaluate("Mendan.debug.room.mesh.restarts + Mendan.debug.room.mesh.rebuilds")
-    acted += customer.evaluate("Mendan.debug.room.mesh.restarts + Mendan.debug.room.mesh.rebuilds")
-    assert acted > 0, "the link came back without the watchdog: the cut did not cut"
+    # Coming back without the watchdog would mean the cut did not cut.
+    assert mesh_actions(rep) + mesh_actions(customer) > 0
     expect(tid(rep, "meeting")).to_have_attribute("data-state", "connected")
