@@ -42,6 +42,13 @@ SETTINGS_TABLE: tuple[tuple[str, str, str], ...] = (
         "30/3600",
         "files the people of one meeting may pick from their computers (資料共有): count/seconds",
     ),
+    (
+        "MENDAN_SIGNAL_LIMIT",
+        "300/10",
+        "WebRTC signals one socket may send: a burst of COUNT, then COUNT per SECONDS",
+    ),
+    ("MENDAN_CHAT_LIMIT", "10/10", "chat messages one socket may send: a burst of COUNT, then COUNT/SECONDS"),
+    ("MENDAN_CHAT_MAX_PER_MEETING", "2000", "chat messages one meeting keeps; more get chat_full"),
     ("MENDAN_GUESS_LIMIT", "10/600", "wrong numbers per ID and per address before a lock: count/seconds"),
     ("MENDAN_LOCKOUT", "600", "seconds a rep ID or address stays locked after too many wrong numbers"),
     ("MENDAN_GRACE_PERIOD", "30", "seconds a dropped participant may take to come back"),
@@ -142,6 +149,9 @@ class Settings:
     log_format: str = "json"
     gc_freeze_interval: float = 1.0
     gc_full_interval: float = 1800.0
+    signal_limit: tuple[int, float] = (300, 10.0)
+    chat_limit: tuple[int, float] = (10, 10.0)
+    chat_max_per_meeting: int = 2000
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -195,6 +205,9 @@ class Settings:
             log_format=_choice(source["MENDAN_LOG_FORMAT"], ("json", "text"), "MENDAN_LOG_FORMAT"),
             gc_freeze_interval=float(source["MENDAN_GC_FREEZE_INTERVAL"]),
             gc_full_interval=float(source["MENDAN_GC_FULL_INTERVAL"]),
+            signal_limit=_rate(source["MENDAN_SIGNAL_LIMIT"], "MENDAN_SIGNAL_LIMIT"),
+            chat_limit=_rate(source["MENDAN_CHAT_LIMIT"], "MENDAN_CHAT_LIMIT"),
+            chat_max_per_meeting=int(source["MENDAN_CHAT_MAX_PER_MEETING"]),
         )
 
 

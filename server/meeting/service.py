@@ -389,6 +389,13 @@ class MeetingService:
             row = await db.get(Participant, participant_id)
             if row is None or row.presence == LEFT:
                 raise MendanError(p.ErrorCode.MEETING_ENDED)
+            # Counted under the meeting's lock, so sockets posting at once cannot pass the cap together.
+            await self._lock_meeting(db, row.meeting_id)
+            kept = await db.scalar(
+                select(func.count()).select_from(ChatMessage).where(ChatMessage.meeting_id == row.meeting_id)
+            )
+            if (kept or 0) >= self.settings.chat_max_per_meeting:
+                raise MendanError(p.ErrorCode.CHAT_FULL)
             message = ChatMessage(
                 meeting_id=row.meeting_id, participant_id=row.id, text=text, sent_at=self.clock.now()
             )
