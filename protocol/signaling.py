@@ -69,6 +69,7 @@ class ErrorCode(enum.StrEnum):
     SIGNALS_TOO_FAST = "signals_too_fast"
     CHAT_TOO_FAST = "chat_too_fast"
     CHAT_FULL = "chat_full"
+    ORIGIN_NOT_ALLOWED = "origin_not_allowed"
 
 
 class CloseCode(enum.IntEnum):

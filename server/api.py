@@ -15,8 +15,9 @@ from starlette.routing import Route
 
 from protocol.signaling import ErrorCode
 from server.errors import MendanError
+from server.issuing import origin_allowed, requester_address
 from server.portal import contract_for_embed
-from server.web_context import client_address, require_csrf, require_rep
+from server.web_context import require_csrf, require_rep
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,8 @@ async def issue_number(request: Request) -> JSONResponse:
 
     From a contract's embed (R-1.5) the body names its key, and only that contract may claim it.
     """
+    if not origin_allowed(request, request.app.state.settings):
+        raise MendanError(ErrorCode.ORIGIN_NOT_ALLOWED, f"origin {request.headers.get('origin')!r}")
     scope = None
     if await request.body():
         embed = (await json_body(request)).get("embed")
@@ -49,7 +52,7 @@ async def issue_number(request: Request) -> JSONResponse:
                 scope = await contract_for_embed(db, str(embed))
             if scope is None:
                 raise MendanError(ErrorCode.NOT_FOUND, "unknown embed key")
-    issued = await request.app.state.meetings.issue_number(client_address(request), scope)
+    issued = await request.app.state.meetings.issue_number(requester_address(request), scope)
     return JSONResponse(
         {
             "ok": True,
@@ -72,7 +75,7 @@ async def claim_number(request: Request) -> JSONResponse:
         raise MendanError(ErrorCode.RECORDING_UNANSWERED)
     typed = data.get("number")
     entry, deliveries = await request.app.state.meetings.claim(
-        typed if isinstance(typed, str) else "", rep, recording, client_address(request)
+        typed if isinstance(typed, str) else "", rep, recording, requester_address(request)
     )
     await request.app.state.bus.publish(deliveries)
     return JSONResponse({"ok": True, "meeting_id": entry.meeting_id, "ticket": entry.ticket})

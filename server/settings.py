@@ -37,6 +37,12 @@ SETTINGS_TABLE: tuple[tuple[str, str, str], ...] = (
     ("MENDAN_NUMBER_TTL", "600", "seconds an unclaimed connection number stays valid"),
     ("MENDAN_NUMBER_REUSE_AFTER", "86400", "seconds before a used number may be issued again"),
     ("MENDAN_ISSUE_LIMIT", "20/600", "numbers one client address may issue: count/seconds"),
+    ("MENDAN_ISSUE_NETWORK_LIMIT", "60/600", "numbers one /24 (IPv4) or /64 (IPv6) network may issue"),
+    (
+        "MENDAN_ISSUE_GLOBAL_LIMIT",
+        "20000/600",
+        "numbers all clients together may issue (keeps most of the 90,000 numbers free)",
+    ),
     (
         "MENDAN_MEETING_UPLOAD_LIMIT",
         "30/3600",
@@ -149,6 +155,8 @@ class Settings:
     log_format: str = "json"
     gc_freeze_interval: float = 1.0
     gc_full_interval: float = 1800.0
+    issue_network_limit: tuple[int, float] = (60, 600.0)
+    issue_global_limit: tuple[int, float] = (20000, 600.0)
     signal_limit: tuple[int, float] = (300, 10.0)
     chat_limit: tuple[int, float] = (10, 10.0)
     chat_max_per_meeting: int = 2000
@@ -205,6 +213,8 @@ class Settings:
             log_format=_choice(source["MENDAN_LOG_FORMAT"], ("json", "text"), "MENDAN_LOG_FORMAT"),
             gc_freeze_interval=float(source["MENDAN_GC_FREEZE_INTERVAL"]),
             gc_full_interval=float(source["MENDAN_GC_FULL_INTERVAL"]),
+            issue_network_limit=_rate(source["MENDAN_ISSUE_NETWORK_LIMIT"], "MENDAN_ISSUE_NETWORK_LIMIT"),
+            issue_global_limit=_rate(source["MENDAN_ISSUE_GLOBAL_LIMIT"], "MENDAN_ISSUE_GLOBAL_LIMIT"),
             signal_limit=_rate(source["MENDAN_SIGNAL_LIMIT"], "MENDAN_SIGNAL_LIMIT"),
             chat_limit=_rate(source["MENDAN_CHAT_LIMIT"], "MENDAN_CHAT_LIMIT"),
             chat_max_per_meeting=int(source["MENDAN_CHAT_MAX_PER_MEETING"]),

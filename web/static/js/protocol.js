@@ -50,6 +50,7 @@ var MendanProtocol = {
     "NOT_JOINED": "not_joined",
     "NOT_PRESENTING": "not_presenting",
     "NUMBERS_EXHAUSTED": "numbers_exhausted",
+    "ORIGIN_NOT_ALLOWED": "origin_not_allowed",
     "RATE_LIMITED": "rate_limited",
     "RECORDING_CLOSED": "recording_closed",
     "RECORDING_NOT_ALLOWED": "recording_not_allowed",
