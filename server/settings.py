@@ -63,6 +63,21 @@ SETTINGS_TABLE: tuple[tuple[str, str, str], ...] = (
     ("MENDAN_SECURE_COOKIES", "0", "1 to mark cookies Secure (behind HTTPS)"),
     ("MENDAN_DOCUMENT_MAX_BYTES", str(50 * 1024 * 1024), "largest document file a rep may upload, in bytes"),
     ("MENDAN_DOCUMENT_MAX_PAGES", "500", "pages beyond which a document is not rendered for showing"),
+    (
+        "MENDAN_MEETING_DOCUMENT_MAX_BYTES",
+        str(20 * 1024 * 1024),
+        "largest file a participant may pick during a meeting (資料共有), in bytes",
+    ),
+    (
+        "MENDAN_MEETING_DOCUMENT_MAX_PAGES",
+        "100",
+        "pages beyond which a file picked in a meeting is not shown",
+    ),
+    (
+        "MENDAN_MEETING_RENDER_TIMEOUT",
+        "60",
+        "seconds a file picked in a meeting may take to convert and render",
+    ),
     ("MENDAN_RENDER_WORKERS", "2", "documents rendered at the same time, each in its own process"),
     ("MENDAN_RENDER_TIMEOUT", "180", "seconds one document may take to convert and render"),
     ("MENDAN_SOFFICE", "soffice", "LibreOffice program that converts Office files to PDF; empty disables it"),
@@ -157,6 +172,9 @@ class Settings:
     gc_full_interval: float = 1800.0
     issue_network_limit: tuple[int, float] = (60, 600.0)
     issue_global_limit: tuple[int, float] = (20000, 600.0)
+    meeting_document_max_bytes: int = 20 * 1024 * 1024
+    meeting_document_max_pages: int = 100
+    meeting_render_timeout: float = 60.0
     signal_limit: tuple[int, float] = (300, 10.0)
     chat_limit: tuple[int, float] = (10, 10.0)
     chat_max_per_meeting: int = 2000
@@ -215,6 +233,9 @@ class Settings:
             gc_full_interval=float(source["MENDAN_GC_FULL_INTERVAL"]),
             issue_network_limit=_rate(source["MENDAN_ISSUE_NETWORK_LIMIT"], "MENDAN_ISSUE_NETWORK_LIMIT"),
             issue_global_limit=_rate(source["MENDAN_ISSUE_GLOBAL_LIMIT"], "MENDAN_ISSUE_GLOBAL_LIMIT"),
+            meeting_document_max_bytes=int(source["MENDAN_MEETING_DOCUMENT_MAX_BYTES"]),
+            meeting_document_max_pages=int(source["MENDAN_MEETING_DOCUMENT_MAX_PAGES"]),
+            meeting_render_timeout=float(source["MENDAN_MEETING_RENDER_TIMEOUT"]),
             signal_limit=_rate(source["MENDAN_SIGNAL_LIMIT"], "MENDAN_SIGNAL_LIMIT"),
             chat_limit=_rate(source["MENDAN_CHAT_LIMIT"], "MENDAN_CHAT_LIMIT"),
             chat_max_per_meeting=int(source["MENDAN_CHAT_MAX_PER_MEETING"]),
