@@ -57,11 +57,10 @@ def issue_number(server: MendanServer) -> dict[str, Any]:
 class Socket:
     """A signaling WebSocket with helpers to send requests and wait for given message types."""
 
-    def __init__(self, server: MendanServer, **options: Any) -> None:
-        """``options`` go to websockets' connect (a small ``max_queue`` makes a slow reader)."""
+    def __init__(self, server: MendanServer) -> None:
         self._stack = ExitStack()
         url = server.url.replace("http", "ws") + "/ws"
-        self.ws: ClientConnection = self._stack.enter_context(connect(url, open_timeout=10, **options))
+        self.ws: ClientConnection = self._stack.enter_context(connect(url, open_timeout=10))
         self.inbox: list[dict[str, Any]] = []
         self._next = 0
 
