@@ -2,8 +2,67 @@
  * Mendan bridge, service worker: one native host process per meeting page. Page messages go to
  * the host after a check in the dispatch table below; everything the host says goes back to that
  * page. The page's origin comes from the browser, never from the page (hello is stamped here).
+ *
+ * Only meeting origins this computer serves (set at install, or with `mendan-bridge allow`) are
+ * answered: the list is asked of the host when the extension is installed and when the browser
+ * starts, never because a page asked, so no other site can learn of us or start the host.
  */
 var HOST = "jp.mendan.bridge";
+var ORIGINS_KEY = "meeting_origins";
+var refreshing = null; // callbacks waiting for the list being asked of the host right now
+var refreshedAt = 0;
+var REFRESH_AGAIN_AFTER = 60000; // a first start fires both onInstalled and onStartup: ask once
+
+function refreshOrigins() {
+  if (refreshing || Date.now() - refreshedAt < REFRESH_AGAIN_AFTER) {
+    return;
+  }
+  refreshedAt = Date.now();
+  refreshing = [];
+  chrome.runtime.sendNativeMessage(HOST, { v: 1, type: "list_origins", request_id: "origins" }, function (reply) {
+    var known = chrome.runtime.lastError || !reply || reply.type !== "origins" ? null : reply.origins;
+    function done() {
+      var waiting = refreshing;
+      refreshing = null;
+      waiting.forEach(function (callback) {
+        callback();
+      });
+    }
+    if (known) {
+      var items = {};
+      items[ORIGINS_KEY] = known;
+      chrome.storage.local.set(items, done);
+    } else {
+      done();
+    }
+  });
+}
+
+chrome.runtime.onInstalled.addListener(refreshOrigins);
+chrome.runtime.onStartup.addListener(refreshOrigins);
+
+/* callback(true) for a meeting origin of this computer; false for any other site. */
+function isMeetingOrigin(origin, callback) {
+  function look() {
+    chrome.storage.local.get(ORIGINS_KEY, function (items) {
+      var origins = (items && items[ORIGINS_KEY]) || [];
+      callback(!!origin && origins.indexOf(origin) >= 0);
+    });
+  }
+  if (refreshing) {
+    refreshing.push(look); // the browser just started: answer from the fresh list
+  } else {
+    look();
+  }
+}
+
+chrome.runtime.onMessage.addListener(function (message, sender, reply) {
+  if (message && message.type === "may_serve" && sender.tab) {
+    isMeetingOrigin(pageOrigin({ sender: sender }), reply);
+    return true; // replied asynchronously
+  }
+  return false;
+});
 
 function pageOrigin(port) {
   if (port.sender && port.sender.origin) {
@@ -18,6 +77,17 @@ chrome.runtime.onConnect.addListener(function (page) {
     return;
   }
   var origin = pageOrigin(page);
+  var allowed = null; // until known, what the page sends waits here
+  var early = [];
+  isMeetingOrigin(origin, function (yes) {
+    allowed = yes;
+    if (!yes) {
+      page.disconnect(); // the content script only connects for meeting origins anyway
+      return;
+    }
+    early.forEach(handle);
+    early = [];
+  });
   var host = null;
 
   function toPage(message) {
@@ -68,11 +138,19 @@ chrome.runtime.onConnect.addListener(function (page) {
     }
   };
 
-  page.onMessage.addListener(function (message) {
+  function handle(message) {
     if (!message || typeof message.type !== "string") {
       return;
     }
     (dispatch[message.type] || forward)(message);
+  }
+
+  page.onMessage.addListener(function (message) {
+    if (allowed === null) {
+      early.push(message);
+    } else if (allowed) {
+      handle(message);
+    }
   });
   page.onDisconnect.addListener(closeHost);
 });

@@ -31,7 +31,9 @@ from native_host.messages import (
     CreatePeer,
     ErrorCode,
     Hello,
+    ListOrigins,
     Ok,
+    Origins,
     SetMedia,
     Shutdown,
     Signal,
@@ -80,6 +82,7 @@ class Host:
         self._starting: asyncio.Task[None] | None = None
         self._handlers: dict[type[BaseModel], Callable[[Any], Awaitable[BaseModel | None]]] = {
             Hello: self._hello,
+            ListOrigins: self._list_origins,
             StartMedia: self._start_media,
             CreatePeer: self._create_peer,
             Signal: self._signal,
@@ -90,7 +93,7 @@ class Host:
 
     async def dispatch(self, message: AnyPageMessage) -> BaseModel | None:
         """Run the handler; returns the reply (``ok`` when a request's handler returns nothing)."""
-        if not isinstance(message, Hello) and self.origin is None:
+        if not isinstance(message, Hello | ListOrigins) and self.origin is None:
             raise BridgeError(ErrorCode.NOT_READY, "send hello first")
         reply = await self._handlers[type(message)](message)
         if reply is _LATER:
@@ -122,6 +125,9 @@ class Host:
             consent_needed=consent_needed(self._store, origin),
             max_peers=MAX_PEERS,
         )
+
+    async def _list_origins(self, message: ListOrigins) -> BaseModel:
+        return Origins(request_id=message.request_id, origins=list(self._store.load().meeting_origins))
 
     async def _start_media(self, message: StartMedia) -> BaseModel | None:
         if self.media is not None:

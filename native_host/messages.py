@@ -101,6 +101,15 @@ class Hello(_Message):
     )
 
 
+class ListOrigins(_Message):
+    """The extension (never a page) asks which meeting origins this computer serves: those set at
+    install or with ``mendan-bridge allow``. It answers only pages of these origins and starts the
+    host for no other site. Allowed before ``hello``; replied with ``origins``."""
+
+    type: Literal["list_origins"] = "list_origins"
+    request_id: RequestId
+
+
 class StartMedia(_Message):
     """Start camera and mic (asks the user in the host's own window on first use on the origin).
 
@@ -161,7 +170,7 @@ class Shutdown(_Message):
     request_id: RequestId | None = None
 
 
-AnyPageMessage = Hello | StartMedia | CreatePeer | Signal | ClosePeer | SetMedia | Shutdown
+AnyPageMessage = Hello | ListOrigins | StartMedia | CreatePeer | Signal | ClosePeer | SetMedia | Shutdown
 PageMessage = Annotated[AnyPageMessage, Field(discriminator="type")]
 
 # ---- host -> page ---------------------------------------------------------------------------
@@ -176,6 +185,14 @@ class Welcome(_Message):
     protocol_version: int
     consent_needed: bool
     max_peers: int
+
+
+class Origins(_Message):
+    """Reply to ``list_origins``: the meeting origins this computer serves."""
+
+    type: Literal["origins"] = "origins"
+    request_id: str
+    origins: list[str]
 
 
 class Ok(_Message):
@@ -237,11 +254,12 @@ class AudioLevel(_Message):
     level: float
 
 
-AnyHostMessage = Welcome | Ok | Error | LocalSignal | PeerStateChanged | Frame | AudioLevel
+AnyHostMessage = Welcome | Origins | Ok | Error | LocalSignal | PeerStateChanged | Frame | AudioLevel
 HostMessage = Annotated[AnyHostMessage, Field(discriminator="type")]
 
 PAGE_MESSAGES: tuple[type[_Message], ...] = (
     Hello,
+    ListOrigins,
     StartMedia,
     CreatePeer,
     Signal,
@@ -251,6 +269,7 @@ PAGE_MESSAGES: tuple[type[_Message], ...] = (
 )
 HOST_MESSAGES: tuple[type[_Message], ...] = (
     Welcome,
+    Origins,
     Ok,
     Error,
     LocalSignal,

@@ -66,6 +66,22 @@ class ErrorCode(enum.StrEnum):
     RECORDING_QUOTA_EXCEEDED = "recording_quota_exceeded"
     RECORDING_CLOSED = "recording_closed"
     RECORDING_NOT_ALLOWED = "recording_not_allowed"
+    SIGNALS_TOO_FAST = "signals_too_fast"
+    CHAT_TOO_FAST = "chat_too_fast"
+    CHAT_FULL = "chat_full"
+    ORIGIN_NOT_ALLOWED = "origin_not_allowed"
+
+
+class CloseCode(enum.IntEnum):
+    """Why the server closed a signaling socket (4000-4999 is the application range).
+
+    Pages re-join after every close (and get a fresh snapshot) except ``REMOVED``.
+    """
+
+    SHUTTING_DOWN = 1012  # service restart: the client reconnects
+    REPLACED = 4001  # the same participant connected again from elsewhere
+    TOO_SLOW = 4002  # the socket could not keep up with its messages: nothing after this was sent
+    REMOVED = 4003  # the participant is no longer in the meeting (left, ended, grace ran out)
 
 
 class Role(enum.StrEnum):

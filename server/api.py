@@ -16,6 +16,7 @@ from starlette.routing import Route
 from protocol.signaling import ErrorCode
 from server.client_address import client_address
 from server.errors import MendanError
+from server.issuing import origin_allowed
 from server.portal import contract_for_embed
 from server.web_context import require_csrf, require_rep
 
@@ -42,6 +43,8 @@ async def issue_number(request: Request) -> JSONResponse:
 
     From a contract's embed (R-1.5) the body names its key, and only that contract may claim it.
     """
+    if not origin_allowed(request, request.app.state.settings):
+        raise MendanError(ErrorCode.ORIGIN_NOT_ALLOWED, f"origin {request.headers.get('origin')!r}")
     scope = None
     if await request.body():
         embed = (await json_body(request)).get("embed")

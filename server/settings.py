@@ -38,11 +38,24 @@ SETTINGS_TABLE: tuple[tuple[str, str, str], ...] = (
     ("MENDAN_NUMBER_TTL", "600", "seconds an unclaimed connection number stays valid"),
     ("MENDAN_NUMBER_REUSE_AFTER", "86400", "seconds before a used number may be issued again"),
     ("MENDAN_ISSUE_LIMIT", "20/600", "numbers one client address may issue: count/seconds"),
+    ("MENDAN_ISSUE_NETWORK_LIMIT", "60/600", "numbers one /24 (IPv4) or /64 (IPv6) network may issue"),
+    (
+        "MENDAN_ISSUE_GLOBAL_LIMIT",
+        "20000/600",
+        "numbers all clients together may issue (keeps most of the 90,000 numbers free)",
+    ),
     (
         "MENDAN_MEETING_UPLOAD_LIMIT",
         "30/3600",
         "files the people of one meeting may pick from their computers (資料共有): count/seconds",
     ),
+    (
+        "MENDAN_SIGNAL_LIMIT",
+        "300/10",
+        "WebRTC signals one socket may send: a burst of COUNT, then COUNT per SECONDS",
+    ),
+    ("MENDAN_CHAT_LIMIT", "10/10", "chat messages one socket may send: a burst of COUNT, then COUNT/SECONDS"),
+    ("MENDAN_CHAT_MAX_PER_MEETING", "2000", "chat messages one meeting keeps; more get chat_full"),
     ("MENDAN_GUESS_LIMIT", "10/600", "wrong numbers per ID and per address before a lock: count/seconds"),
     ("MENDAN_LOCKOUT", "600", "seconds a rep ID or address stays locked after too many wrong numbers"),
     ("MENDAN_GRACE_PERIOD", "30", "seconds a dropped participant may take to come back"),
@@ -63,6 +76,21 @@ SETTINGS_TABLE: tuple[tuple[str, str, str], ...] = (
     ),
     ("MENDAN_DOCUMENT_MAX_BYTES", str(50 * 1024 * 1024), "largest document file a rep may upload, in bytes"),
     ("MENDAN_DOCUMENT_MAX_PAGES", "500", "pages beyond which a document is not rendered for showing"),
+    (
+        "MENDAN_MEETING_DOCUMENT_MAX_BYTES",
+        str(20 * 1024 * 1024),
+        "largest file a participant may pick during a meeting (資料共有), in bytes",
+    ),
+    (
+        "MENDAN_MEETING_DOCUMENT_MAX_PAGES",
+        "100",
+        "pages beyond which a file picked in a meeting is not shown",
+    ),
+    (
+        "MENDAN_MEETING_RENDER_TIMEOUT",
+        "60",
+        "seconds a file picked in a meeting may take to convert and render",
+    ),
     ("MENDAN_RENDER_WORKERS", "2", "documents rendered at the same time, each in its own process"),
     ("MENDAN_RENDER_TIMEOUT", "180", "seconds one document may take to convert and render"),
     ("MENDAN_SOFFICE", "soffice", "LibreOffice program that converts Office files to PDF; empty disables it"),
@@ -169,6 +197,14 @@ class Settings:
     tls_cert: str = ""
     tls_key: str = ""
     trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+    issue_network_limit: tuple[int, float] = (60, 600.0)
+    issue_global_limit: tuple[int, float] = (20000, 600.0)
+    meeting_document_max_bytes: int = 20 * 1024 * 1024
+    meeting_document_max_pages: int = 100
+    meeting_render_timeout: float = 60.0
+    signal_limit: tuple[int, float] = (300, 10.0)
+    chat_limit: tuple[int, float] = (10, 10.0)
+    chat_max_per_meeting: int = 2000
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -227,6 +263,14 @@ class Settings:
             tls_cert=source["MENDAN_TLS_CERT"],
             tls_key=source["MENDAN_TLS_KEY"],
             trusted_proxies=_networks(source["MENDAN_TRUSTED_PROXIES"], "MENDAN_TRUSTED_PROXIES"),
+            issue_network_limit=_rate(source["MENDAN_ISSUE_NETWORK_LIMIT"], "MENDAN_ISSUE_NETWORK_LIMIT"),
+            issue_global_limit=_rate(source["MENDAN_ISSUE_GLOBAL_LIMIT"], "MENDAN_ISSUE_GLOBAL_LIMIT"),
+            meeting_document_max_bytes=int(source["MENDAN_MEETING_DOCUMENT_MAX_BYTES"]),
+            meeting_document_max_pages=int(source["MENDAN_MEETING_DOCUMENT_MAX_PAGES"]),
+            meeting_render_timeout=float(source["MENDAN_MEETING_RENDER_TIMEOUT"]),
+            signal_limit=_rate(source["MENDAN_SIGNAL_LIMIT"], "MENDAN_SIGNAL_LIMIT"),
+            chat_limit=_rate(source["MENDAN_CHAT_LIMIT"], "MENDAN_CHAT_LIMIT"),
+            chat_max_per_meeting=int(source["MENDAN_CHAT_MAX_PER_MEETING"]),
         )
 
 

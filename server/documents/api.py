@@ -20,6 +20,7 @@ from protocol.signaling import ErrorCode
 from server.db.models import Document
 from server.documents import views
 from server.documents.filetypes import check_file
+from server.documents.render_queue import max_pages_for
 from server.documents.store import DocumentStore, StoredUpload, clean_title
 from server.documents.upload import MAX_FIELDS_BYTES, Received, receive_form
 from server.errors import MendanError
@@ -42,7 +43,7 @@ async def _view(request: Request, document: Document, detail: bool = False) -> d
         state.url_signer,
         state.settings.document_url_ttl,
         language(request),
-        state.settings.document_max_pages,
+        max_pages_for(document, state.settings),
         sizes,
     )
 
@@ -55,9 +56,10 @@ async def _checked_upload(request: Request, received: Received) -> StoredUpload:
     return StoredUpload(file.path, file.filename, file.size, file.sha256, file_type)
 
 
-async def _receive(request: Request) -> Received:
+async def _receive(request: Request, max_bytes: int | None = None) -> Received:
     settings = request.app.state.settings
-    return await receive_form(request, _store(request).new_incoming_path(), settings.document_max_bytes)
+    limit = settings.document_max_bytes if max_bytes is None else min(max_bytes, settings.document_max_bytes)
+    return await receive_form(request, _store(request).new_incoming_path(), limit)
 
 
 async def list_documents(request: Request) -> JSONResponse:

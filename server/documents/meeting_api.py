@@ -56,7 +56,7 @@ async def upload_meeting_document(request: Request) -> JSONResponse:
     """Multipart ``file`` (and an optional ``title``, else the file's name): shared in this meeting."""
     participant_id = await _participant(request)
     meeting_id, account_id = await _documents(request).uploader(participant_id)
-    received = await _receive(request)
+    received = await _receive(request, request.app.state.settings.meeting_document_max_bytes)
     try:
         upload = await _checked_upload(request, received)
         title = received.fields.get("title", "").strip() or PurePath(upload.filename).stem or upload.filename

@@ -30,6 +30,10 @@ from server.documents.filetypes import Kind
 PAGE_WIDTH = 1280
 # A long receipt-shaped page would become a huge bitmap at 1280 px wide; past 4:1 its height rules.
 MAX_PAGE_HEIGHT = 4 * PAGE_WIDTH
+# A page far narrower than tall (or the reverse) would become a sliver of an image (1 x 14,400 pt:
+# under one pixel wide) that the encoders refuse; such a page is refused with its own reason.
+MAX_ASPECT = 20.0
+MIN_PAGE_POINTS = 1.0
 THUMB_WIDTH = 240
 JPEG_QUALITY = 85
 FPDF_ERR_PASSWORD = 4  # PDFium's code for "needs a password" (fpdfview.h)
@@ -61,6 +65,7 @@ class RenderFailure(enum.StrEnum):
     PASSWORD_PROTECTED = "password_protected"
     NO_PAGES = "no_pages"
     TOO_MANY_PAGES = "too_many_pages"
+    PAGE_SIZE = "page_size"
     INTERNAL = "internal"
 
 
@@ -181,6 +186,8 @@ def _render_page(document: object, index: int, out_dir: Path) -> tuple[int, int]
         width, height = page.get_size()
         if width <= 0 or height <= 0:
             raise RenderError(RenderFailure.UNREADABLE, f"page {index + 1} has no area")
+        if min(width, height) < MIN_PAGE_POINTS or max(width / height, height / width) > MAX_ASPECT:
+            raise RenderError(RenderFailure.PAGE_SIZE, f"page {index + 1} is {width:g} x {height:g} pt")
         scale = min(PAGE_WIDTH / width, MAX_PAGE_HEIGHT / height)
         image = page.render(scale=scale, may_draw_forms=True).to_pil()
     finally:

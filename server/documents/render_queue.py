@@ -20,6 +20,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from server.db.models import Document
+from server.documents.fair_slots import FairSlots
 from server.documents.render import RenderFailure, RenderJob, RenderResult
 from server.documents.store import DocumentStore, RenderState
 from server.settings import Settings
@@ -32,13 +33,22 @@ KILL_GRACE = 15.0
 TERM_GRACE = 3.0
 
 
+def max_pages_for(document: Document, settings: Settings) -> int:
+    """Files picked in a meeting (by anyone there, unchecked by a rep) get tighter limits."""
+    if document.meeting_id is not None:
+        return min(settings.meeting_document_max_pages, settings.document_max_pages)
+    return settings.document_max_pages
+
+
 class RenderQueue:
     """Renders each uploaded revision once, at most ``settings.render_workers`` at a time."""
 
     def __init__(self, store: DocumentStore, settings: Settings) -> None:
         self.store = store
         self.settings = settings
-        self._slots = asyncio.Semaphore(settings.render_workers)
+        workers = settings.render_workers
+        # One worker always stays for the other contracts, and a meeting's picked files use one.
+        self._slots = FairSlots(workers, contract_share=max(1, workers - 1), meeting_share=1)
         self._tasks: dict[str, asyncio.Task[None]] = {}
 
     def submit(self, document: Document) -> None:
@@ -80,7 +90,8 @@ class RenderQueue:
             log.error("render task of %s failed", document_id, exc_info=done.exception())
 
     async def _render(self, document: Document) -> None:
-        async with self._slots:
+        contract = await self.store.contract_of(document)
+        async with self._slots.held(contract, document.meeting_id):
             if not await self.store.transition(document.id, document.revision, RenderState.RENDERING):
                 return
             final = self.store.render_dir(document)
@@ -91,8 +102,10 @@ class RenderQueue:
                 kind=document.kind,
                 out_dir=str(partial),
                 soffice=self.settings.soffice,
-                max_pages=self.settings.document_max_pages,
-                timeout=self.settings.render_timeout,
+                max_pages=max_pages_for(document, self.settings),
+                timeout=self.settings.meeting_render_timeout
+                if document.meeting_id
+                else self.settings.render_timeout,
                 encrypted=document.encrypted,
             )
             result = await self._run_worker(job)

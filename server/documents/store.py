@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol.signaling import ErrorCode
 from server.db.database import Database
-from server.db.models import Document
+from server.db.models import Account, Document
 from server.documents.filetypes import FileType
 from server.documents.render import RenderFailure
 from server.errors import MendanError
@@ -154,6 +154,12 @@ class DocumentStore:
         """Any ID's document: only for requests already authorised some other way (a signed link)."""
         async with self.database.session() as db:
             return await db.get(Document, document_id)
+
+    async def contract_of(self, document: Document) -> int:
+        """The contract whose rep ID owns the document (render workers are shared per contract)."""
+        async with self.database.session() as db:
+            contract = await db.scalar(select(Account.contract_id).where(Account.id == document.account_id))
+            return int(contract or 0)
 
     async def unfinished(self) -> list[Document]:
         """Documents whose rendering was cut short, e.g. by a restart."""

@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import replace
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from protocol.signaling import ErrorCode
@@ -18,7 +20,7 @@ from server.recording.api import recording_view
 from server.recording.store import RecordingStore
 from server.web_context import language, require_csrf, require_rep
 
-from .service import HistoryEntry, HistoryService, HistoryText, parse_search
+from .service import MAX_PAGE_SIZE, HistoryEntry, HistoryService, HistoryText, cursor_of, parse_search
 
 
 def _service(request: Request) -> HistoryService:
@@ -49,8 +51,10 @@ def entry_view(text: HistoryText, entry: HistoryEntry) -> dict[str, Any]:
 
 
 async def history(request: Request) -> JSONResponse:
+    """One page of the history (``limit`` meetings, newest first); ``next`` continues it."""
     rep = await require_rep(request)
-    entries = await _service(request).search(rep.account_id, parse_search(request.query_params))
+    search = parse_search(request.query_params)
+    entries = await _service(request).search(rep.account_id, search)
     text = _text(request)
     recordings: RecordingStore = request.app.state.recordings
     return JSONResponse(
@@ -58,29 +62,36 @@ async def history(request: Request) -> JSONResponse:
             "ok": True,
             "columns": text.headers(),
             "meetings": [entry_view(text, entry) for entry in entries],
+            "next": cursor_of(entries[-1]) if len(entries) == search.limit else None,
             "usage": (await recordings.usage(rep.account_id)).view(),
         }
     )
 
 
 async def history_csv(request: Request) -> Response:
-    """The history as the page shows it, in UTF-8 with a BOM so Excel reads the Japanese right."""
+    """The whole history as the page shows it, in UTF-8 with a BOM so Excel reads the Japanese
+    right; streamed a page of meetings at a time, so a long history never sits in memory whole."""
     rep = await require_rep(request)
-    entries = await _service(request).search(rep.account_id, parse_search(request.query_params))
+    search = replace(parse_search(request.query_params), after=None, limit=MAX_PAGE_SIZE)
     text = _text(request)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(text.headers())
-    for entry in entries:
-        writer.writerow(list(text.cells(entry).values()))
+
+    async def rows() -> AsyncIterator[bytes]:
+        yield ("\ufeff" + _csv_lines([text.headers()])).encode("utf-8")
+        async for entries in _service(request).pages(rep.account_id, search):
+            yield _csv_lines(list(text.cells(entry).values()) for entry in entries).encode("utf-8")
+
     headers = {
         "Content-Disposition": 'attachment; filename="mendan-history.csv"',
         "Cache-Control": "private, no-store",
         "X-Content-Type-Options": "nosniff",
     }
-    return Response(
-        ("\ufeff" + out.getvalue()).encode("utf-8"), media_type="text/csv; charset=utf-8", headers=headers
-    )
+    return StreamingResponse(rows(), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+def _csv_lines(rows: Iterable[list[str]]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return out.getvalue()
 
 
 async def talk_time(request: Request) -> JSONResponse:

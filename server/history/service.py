@@ -6,8 +6,8 @@ Every meeting belongs to the rep ID that claimed it; nothing here reads another 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,9 @@ from server.recording.store import format_bytes
 # A report covers a few seconds; more than this in one report is not speech but a broken client.
 MAX_SECONDS_PER_REPORT = 30.0
 MAX_QUERY_LENGTH = 100
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+"""Meetings per answer: a rep ID with years of history never makes one answer hold them all."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,9 @@ class Search:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     text: str = ""
+    after: tuple[float, str] | None = None
+    """Where the last page ended (its last meeting's start and id): the next page starts after it."""
+    limit: int = PAGE_SIZE
 
 
 @dataclass
@@ -60,7 +66,28 @@ def parse_search(params: Any) -> Search:
             raise MendanError(p.ErrorCode.BAD_REQUEST, f"{name} must be YYYY-MM-DD") from None
 
     text = " ".join(str(params.get("q", "") or "").split())[:MAX_QUERY_LENGTH]
-    return Search(date_from=day("from"), date_to=day("to"), text=text)
+    limit = str(params.get("limit", "") or PAGE_SIZE)
+    if not limit.isdigit() or not 1 <= int(limit) <= MAX_PAGE_SIZE:
+        raise MendanError(p.ErrorCode.BAD_REQUEST, f"limit must be 1 to {MAX_PAGE_SIZE}")
+    return Search(
+        date_from=day("from"), date_to=day("to"), text=text, after=parse_cursor(params), limit=int(limit)
+    )
+
+
+def parse_cursor(params: Any) -> tuple[float, str] | None:
+    value = str(params.get("after", "") or "")
+    if not value:
+        return None
+    started, _, meeting_id = value.partition("_")
+    try:
+        return float(started), meeting_id[:64]
+    except ValueError:
+        raise MendanError(p.ErrorCode.BAD_REQUEST, "after is not a page cursor") from None
+
+
+def cursor_of(entry: HistoryEntry) -> str:
+    """The ``after`` that continues past this meeting."""
+    return f"{entry.meeting.started_at!r}_{entry.meeting.id}"
 
 
 class HistoryService:
@@ -100,9 +127,27 @@ class HistoryService:
                     ),
                 )
             )
+        if search.after is not None:
+            started, meeting_id = search.after
+            query = query.where(
+                or_(
+                    Meeting.started_at < started, and_(Meeting.started_at == started, Meeting.id > meeting_id)
+                )
+            )
+        query = query.order_by(Meeting.started_at.desc(), Meeting.id).limit(search.limit)
         async with self.database.session() as db:
-            meetings = list(await db.scalars(query.order_by(Meeting.started_at.desc(), Meeting.id)))
+            meetings = list(await db.scalars(query))
             return await self._fill(db, account_id, meetings)
+
+    async def pages(self, account_id: int, search: Search) -> AsyncIterator[list[HistoryEntry]]:
+        """Every matching meeting, a page at a time (the CSV streams them)."""
+        while True:
+            entries = await self.search(account_id, search)
+            if entries:
+                yield entries
+            if len(entries) < search.limit:
+                return
+            search = replace(search, after=(entries[-1].meeting.started_at or 0.0, entries[-1].meeting.id))
 
     async def _fill(
         self, db: AsyncSession, account_id: int, meetings: Sequence[Meeting]

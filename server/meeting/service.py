@@ -20,6 +20,7 @@ from server.connection_number import extend_reservation, normalise, reserve_numb
 from server.db.database import Database
 from server.db.models import ChatMessage, Meeting, Participant, ServerInstance
 from server.errors import MendanError
+from server.issuing import network_of
 from server.settings import Settings
 
 from .delivery import Delivery
@@ -90,8 +91,18 @@ class MeetingService:
         meeting_id = new_id()
         expires_at = now + self.settings.number_ttl
         async with self.database.session() as db, db.begin():
+            # One address, one network, everybody: a flood from one place cannot use up the numbers
+            # of everybody else, and all floods together cannot fill the number space.
             await rate_limit.take(db, "issue", address, now, self.settings.issue_limit)
-            number = await reserve_number(db, meeting_id, now, expires_at + self.settings.number_reuse_after)
+            await rate_limit.take(
+                db, "issue_net", network_of(address), now, self.settings.issue_network_limit
+            )
+            try:
+                await rate_limit.take(db, "issue_all", "*", now, self.settings.issue_global_limit)
+            except MendanError:
+                raise MendanError(p.ErrorCode.NUMBERS_EXHAUSTED, "global issue budget") from None
+            # Unclaimed, the number is free again when it expires; claimed, it rests a day (claim).
+            number = await reserve_number(db, meeting_id, now, expires_at)
             db.add(
                 Meeting(
                     id=meeting_id,
@@ -114,7 +125,9 @@ class MeetingService:
     ) -> tuple[Entry, list[Delivery]]:
         """The rep's 接続する: every failure is the same INVALID_NUMBER, and counts as a guess."""
         now = self.clock.now()
-        keys = [f"account:{rep.account_id}", f"address:{address}"]
+        # Per ID, and per address within the rep's own contract: one contract's typos (or guesses)
+        # never lock out another contract's reps behind the same office address.
+        keys = [f"account:{rep.account_id}", f"address:{rep.contract_id}:{address}"]
         async with self.database.session() as db:
             async with db.begin():
                 await rate_limit.ensure_not_locked(db, keys, now)
@@ -311,7 +324,8 @@ class MeetingService:
         meeting.state = p.MeetingState.ENDED
         meeting.ended_at = now
         meeting.end_reason = reason
-        await extend_reservation(db, meeting.number, now + self.settings.number_reuse_after)
+        if meeting.started_at is not None:  # a number a rep used rests a day; an unused one is free
+            await extend_reservation(db, meeting.number, now + self.settings.number_reuse_after)
         for row in await self._present(db, meeting.id):
             row.presence = LEFT
             row.left_at = now
@@ -389,6 +403,13 @@ class MeetingService:
             row = await db.get(Participant, participant_id)
             if row is None or row.presence == LEFT:
                 raise MendanError(p.ErrorCode.MEETING_ENDED)
+            # Counted under the meeting's lock, so sockets posting at once cannot pass the cap together.
+            await self._lock_meeting(db, row.meeting_id)
+            kept = await db.scalar(
+                select(func.count()).select_from(ChatMessage).where(ChatMessage.meeting_id == row.meeting_id)
+            )
+            if (kept or 0) >= self.settings.chat_max_per_meeting:
+                raise MendanError(p.ErrorCode.CHAT_FULL)
             message = ChatMessage(
                 meeting_id=row.meeting_id, participant_id=row.id, text=text, sent_at=self.clock.now()
             )
@@ -463,7 +484,14 @@ class MeetingService:
                 deliveries += await self._leave_if_still_gone(db, participant_id, deadline, now)
         async with self.database.session() as db, db.begin():
             await rate_limit.forget_older_than(
-                db, now - max(self.settings.guess_limit[1], self.settings.issue_limit[1])
+                db,
+                now
+                - max(
+                    self.settings.guess_limit[1],
+                    self.settings.issue_limit[1],
+                    self.settings.issue_network_limit[1],
+                    self.settings.issue_global_limit[1],
+                ),
             )
         return deliveries
 

@@ -6,6 +6,7 @@ reply and the connection and the meeting go on.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
@@ -24,6 +25,7 @@ from server.recording.store import RecordingStore
 from server.settings import Settings
 from server.web_context import public_base_url
 
+from .allowance import Allowance
 from .bus import Bus
 from .hub import Connection, Hub, WebSocketConnection
 
@@ -59,6 +61,8 @@ class SignalingSession:
         self.documents = documents
         self.left = False
         self.last_pointer = 0.0
+        self.signals = Allowance(settings.signal_limit)
+        self.chats = Allowance(settings.chat_limit)
 
     def reply_error(self, code: p.ErrorCode, request_id: str | None) -> None:
         self.metrics.error(code, "ws")
@@ -89,19 +93,26 @@ class SignalingSession:
         if isinstance(message, p.Join):
             await self._join(message)
             return
-        if self.connection.participant_id is None:
+        if self.connection.participant_id is None or self.connection.closing:
+            # Never joined, or out of the meeting (left, replaced, removed): it may do nothing there.
             raise MendanError(p.ErrorCode.NOT_JOINED)
         me = self.connection.participant_id
         if isinstance(message, p.Signal):
+            if not self.signals.take():
+                raise MendanError(p.ErrorCode.SIGNALS_TOO_FAST)
             await self._relay(me, message)
         elif isinstance(message, p.UpdateMedia):
             await self.bus.publish(await self.meetings.update_media(me, message.media))
             self._ok(message.request_id)
         elif isinstance(message, p.Leave):
             self.left = True
-            await self.bus.publish(await self.meetings.leave(me))
+            deliveries = await self.meetings.leave(me)
             self._ok(message.request_id)
+            self.hub.remove(self.connection)  # from now on it hears nothing of the meeting
+            await self.bus.publish(deliveries)
         elif isinstance(message, p.SendChat):
+            if not self.chats.take():
+                raise MendanError(p.ErrorCode.CHAT_TOO_FAST)
             await self.bus.publish(await self.meetings.post_chat(me, message.text))
             self._ok(message.request_id)
         elif isinstance(message, p.CreateInvite):
@@ -240,6 +251,9 @@ async def signaling_endpoint(websocket: WebSocket) -> None:
                 session.reply_error(p.ErrorCode.MALFORMED_MESSAGE, None)
                 continue
             await session.handle_text(text)
+            # Let the writers run between messages: a socket flooding us must not starve them, or
+            # the others' queues would fill and close them as too slow.
+            await asyncio.sleep(0)
     except WebSocketDisconnect:
         pass
     finally:

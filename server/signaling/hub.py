@@ -16,15 +16,10 @@ from server.metrics import Metrics
 log = logging.getLogger(__name__)
 
 SEND_QUEUE = 256
-"""Messages waiting for a slow socket before we drop it (it reconnects and gets a fresh snapshot)."""
+"""Messages waiting for a slow socket before we close it with TOO_SLOW (it re-joins and gets a
+fresh snapshot, so what it missed is never silently lost)."""
 
-
-class CloseCode:
-    """WebSocket close codes of ours (4000-4999 is the application range)."""
-
-    REPLACED = 4001  # the same participant connected again from elsewhere
-    TOO_SLOW = 4002  # the socket could not keep up with its messages
-    SHUTTING_DOWN = 1012  # service restart: the client reconnects
+CloseCode = p.CloseCode
 
 
 class Connection:
@@ -44,6 +39,8 @@ class Connection:
         self._held: list[p.AnyServerMessage] | None = None
         self._queue: asyncio.Queue[str | None] = asyncio.Queue(SEND_QUEUE)
         self._close_code = 1000
+        self.closing = False
+        """Closed (or closing): nothing more is queued, and the socket may no longer act."""
 
     def hold(self) -> None:
         """Buffer what arrives until the snapshot went out (subscribe first, then read the snapshot)."""
@@ -61,6 +58,8 @@ class Connection:
         self._held = None
 
     def send(self, message: p.AnyServerMessage) -> None:
+        if self.closing:
+            return  # the close code tells the client; it re-joins for a fresh snapshot if it may
         if self._held is not None:
             self._held.append(message)
             return
@@ -76,13 +75,23 @@ class Connection:
         try:
             self._queue.put_nowait(p.encode(message))
         except asyncio.QueueFull:
-            log.warning("dropping a socket that cannot keep up", extra={"participant": self.participant_id})
+            log.warning("closing a socket that cannot keep up", extra={"participant": self.participant_id})
             self.close(CloseCode.TOO_SLOW)
 
     def close(self, code: int) -> None:
+        """Queue the end of the socket with ``code``; the first close wins.
+
+        A full queue is emptied first: the client learns from TOO_SLOW that it missed messages, and
+        the snapshot of its re-join replaces them (a close that cannot be queued would leave the
+        socket open and silently losing messages).
+        """
+        if self.closing:
+            return
+        self.closing = True
         self._close_code = code
-        with contextlib.suppress(asyncio.QueueFull):
-            self._queue.put_nowait(None)
+        while self._queue.full():
+            self._queue.get_nowait()
+        self._queue.put_nowait(None)
 
     async def finish(self) -> None:
         """Stop sending (what is queued still goes out where the transport allows)."""
@@ -166,6 +175,11 @@ class Hub:
             self._meetings.pop(connection.meeting_id, None)
         return True
 
+    def remove(self, connection: Connection) -> None:
+        """The participant is out of the meeting: its socket gets nothing more and is closed."""
+        self.detach(connection)
+        connection.close(CloseCode.REMOVED)
+
     def holds(self, meeting_id: str) -> bool:
         """Whether any socket of the meeting is ours."""
         return bool(self._meetings.get(meeting_id))
@@ -183,6 +197,24 @@ class Hub:
                 connection.send(delivery.message)
         if delivery.exclude is not None:
             self._close_if_joined_elsewhere(room, delivery)
+        self._remove_those_gone(room, delivery.message)
+
+    def _remove_those_gone(self, room: dict[str, Connection], message: p.AnyServerMessage) -> None:
+        """Whoever the others no longer see in the roster gets nothing more (on every instance).
+
+        Every way out of a meeting (接続終了, the grace period running out, the meeting ending) is
+        announced with one of these two messages, so this is the one place that acts on it.
+        """
+        if isinstance(message, p.ParticipantLeft):
+            gone = [message.participant_id]
+        elif isinstance(message, p.MeetingEnded):
+            gone = list(room)
+        else:
+            return
+        for participant_id in gone:
+            connection = room.get(participant_id)
+            if connection is not None:
+                self.remove(connection)
 
     @staticmethod
     def _close_if_joined_elsewhere(room: dict[str, Connection], delivery: Delivery) -> None:

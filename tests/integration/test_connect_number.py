@@ -92,15 +92,24 @@ def test_bad_bodies_get_clear_errors(server: MendanServer, rep: Rep, body: str) 
 
 def test_wrong_guesses_lock_the_id_then_the_address(server_factory) -> None:  # type: ignore[no-untyped-def]
     server = server_factory({"MENDAN_GUESS_LIMIT": "3/600", "MENDAN_LOCKOUT": "600"})
-    server.create_account("tanaka")
-    server.create_account("suzuki")
+    contract = server.create_account("tanaka")
+    server.mendan(
+        "account",
+        "create",
+        "--login",
+        "suzuki",
+        "--contract",
+        contract,
+        "--password-stdin",
+        stdin="correct-horse\n",
+    )
     rep = Rep(server, "tanaka")
     for guess in ("11111", "22222", "33333"):
         assert _error(rep.claim(guess))[1] == "invalid_number"
     number = issue_number(server)["number"]
     status, code, message = _error(rep.claim(number))
     assert (status, code) == (429, "locked_out") and "10分" in message
-    # The same address is locked too: another ID from here cannot go on guessing.
+    # The same address is locked too for the contract: another of its IDs from here cannot go on guessing.
     other = Rep(server, "suzuki")
     assert _error(other.claim(number))[1] == "locked_out"
     rep.close()

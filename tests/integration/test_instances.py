@@ -84,7 +84,7 @@ def test_a_number_is_claimed_once_even_by_two_instances_at_once(server_factory: 
 
 
 def test_numbers_issued_on_both_instances_never_collide(server_factory: ServerFactory) -> None:
-    a, b = _pair(server_factory, MENDAN_ISSUE_LIMIT="1000/600")
+    a, b = _pair(server_factory, MENDAN_ISSUE_LIMIT="1000/600", MENDAN_ISSUE_NETWORK_LIMIT="1000/600")
 
     def issue(server: MendanServer) -> str:
         response = httpx.post(f"{server.url}/api/numbers", timeout=30)

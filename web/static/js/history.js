@@ -143,10 +143,18 @@
     node.textContent = code ? t("history.load_failed", { reason: Mendan.errorText(code) }) : "";
   }
 
-  function load() {
-    lastQuery = query();
+  /* One page of meetings (the server answers a page at a time); ``after`` continues the list. */
+  function load(after) {
+    if (!after) {
+      lastQuery = query();
+    }
     byId("history-csv").setAttribute("href", "/api/history.csv" + (lastQuery ? "?" + lastQuery : ""));
-    Mendan.request("GET", "/api/history" + (lastQuery ? "?" + lastQuery : ""), null, function (error, data) {
+    var params = lastQuery ? [lastQuery] : [];
+    if (after) {
+      params.push("after=" + encodeURIComponent(after));
+    }
+    var url = "/api/history" + (params.length ? "?" + params.join("&") : "");
+    Mendan.request("GET", url, null, function (error, data) {
       if (error) {
         showError(error);
         return;
@@ -154,12 +162,20 @@
       showError(null);
       showUsage(data.usage);
       var list = byId("history-list");
-      list.innerHTML = "";
+      if (!after) {
+        list.innerHTML = "";
+      }
       data.meetings.forEach(function (meeting) {
         list.appendChild(meetingItem(meeting, data.columns));
       });
-      byId("history-count").textContent = t("history.count", { count: data.meetings.length });
-      Mendan.show(byId("history-empty"), !data.meetings.length);
+      var shown = list.childNodes.length;
+      byId("history-count").textContent = t(data.next ? "history.count_more" : "history.count", { count: shown });
+      Mendan.show(byId("history-empty"), !shown);
+      var more = byId("history-more");
+      Mendan.show(more, !!data.next);
+      more.onclick = function () {
+        load(data.next);
+      };
     });
   }
 

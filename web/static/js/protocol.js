@@ -2,6 +2,12 @@
 var MendanProtocol = {
   "MAX_MESSAGE_BYTES": 65536,
   "VERSION": 1,
+  "closeCodes": {
+    "REMOVED": 4003,
+    "REPLACED": 4001,
+    "SHUTTING_DOWN": 1012,
+    "TOO_SLOW": 4002
+  },
   "endReasons": {
     "CONNECTION_LOST": "connection_lost",
     "LEFT": "left",
@@ -11,6 +17,8 @@ var MendanProtocol = {
   "errors": {
     "ALREADY_JOINED": "already_joined",
     "BAD_REQUEST": "bad_request",
+    "CHAT_FULL": "chat_full",
+    "CHAT_TOO_FAST": "chat_too_fast",
     "CSRF_FAILED": "csrf_failed",
     "DOCUMENT_CONTENT_MISMATCH": "document_content_mismatch",
     "DOCUMENT_FILE_REQUIRED": "document_file_required",
@@ -42,11 +50,13 @@ var MendanProtocol = {
     "NOT_JOINED": "not_joined",
     "NOT_PRESENTING": "not_presenting",
     "NUMBERS_EXHAUSTED": "numbers_exhausted",
+    "ORIGIN_NOT_ALLOWED": "origin_not_allowed",
     "RATE_LIMITED": "rate_limited",
     "RECORDING_CLOSED": "recording_closed",
     "RECORDING_NOT_ALLOWED": "recording_not_allowed",
     "RECORDING_QUOTA_EXCEEDED": "recording_quota_exceeded",
     "RECORDING_UNANSWERED": "recording_unanswered",
+    "SIGNALS_TOO_FAST": "signals_too_fast",
     "UNKNOWN_MESSAGE_TYPE": "unknown_message_type",
     "UNKNOWN_PARTICIPANT": "unknown_participant",
     "UNSUPPORTED_VERSION": "unsupported_version"

@@ -179,7 +179,7 @@
         self.handlers.onMessage(message);
       }
     };
-    socket.onclose = function () {
+    socket.onclose = function (event) {
       if (self.socket !== socket) {
         return;
       }
@@ -187,6 +187,13 @@
       if (self.stopped) {
         return;
       }
+      if (event && event.code === P.closeCodes.REMOVED) {
+        // No longer in the meeting (left, ended, grace ran out): a re-join would be refused.
+        self.stopped = true;
+        self.handlers.onFatal(P.errors.MEETING_ENDED);
+        return;
+      }
+      // Any other close (TOO_SLOW included) re-joins, and the fresh snapshot replaces what was missed.
       self.handlers.onDrop();
       var delay = RETRY_DELAYS[Math.min(self.attempt, RETRY_DELAYS.length - 1)];
       self.attempt += 1;
