@@ -93,16 +93,7 @@ def test_bad_bodies_get_clear_errors(server: MendanServer, rep: Rep, body: str) 
 def test_wrong_guesses_lock_the_id_then_the_address(server_factory) -> None:  # type: ignore[no-untyped-def]
     server = server_factory({"MENDAN_GUESS_LIMIT": "3/600", "MENDAN_LOCKOUT": "600"})
     contract = server.create_account("tanaka")
-    server.mendan(
-        "account",
-        "create",
-        "--login",
-        "suzuki",
-        "--contract",
-        contract,
-        "--password-stdin",
-        stdin="correct-horse\n",
-    )
+    server.create_account("suzuki", contract=contract)
     rep = Rep(server, "tanaka")
     for guess in ("11111", "22222", "33333"):
         assert _error(rep.claim(guess))[1] == "invalid_number"

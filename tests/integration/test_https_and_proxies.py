@@ -82,8 +82,8 @@ def test_plain_http_has_no_hsts_and_no_secure_cookie_unless_a_trusted_proxy_says
 
 def test_a_spoofed_forwarded_address_from_elsewhere_changes_nothing(server_factory) -> None:  # type: ignore[no-untyped-def]
     server = server_factory({"MENDAN_GUESS_LIMIT": "3/600"})
-    server.create_account("tanaka")
-    server.create_account("suzuki")
+    contract = server.create_account("tanaka")  # lock-outs by address stay inside one contract
+    server.create_account("suzuki", contract=contract)
     guesser = Rep(server, "tanaka", transport=_from(ELSEWHERE), headers={"X-Forwarded-For": "203.0.113.7"})
     for guess in ("11111", "22222", "33333"):
         assert _error_code(guesser.claim(guess)) == "invalid_number"
@@ -100,9 +100,9 @@ def test_a_spoofed_forwarded_address_from_elsewhere_changes_nothing(server_facto
 def test_behind_a_trusted_proxy_limits_and_logs_use_the_visitors_address(server_factory) -> None:  # type: ignore[no-untyped-def]
     # Everybody arrives from the proxy's address; only the forwarded one tells visitors apart.
     server = server_factory({"MENDAN_GUESS_LIMIT": "3/600", "MENDAN_TRUSTED_PROXIES": "127.0.0.0/30"})
-    server.create_account("tanaka")
-    server.create_account("suzuki")
-    server.create_account("sato")
+    contract = server.create_account("tanaka")  # lock-outs by address stay inside one contract
+    server.create_account("suzuki", contract=contract)
+    server.create_account("sato", contract=contract)
     guesser = Rep(server, "tanaka", headers={"X-Forwarded-For": "203.0.113.7"})
     for guess in ("11111", "22222", "33333"):
         assert _error_code(guesser.claim(guess)) == "invalid_number"

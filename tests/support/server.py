@@ -66,9 +66,17 @@ class MendanServer:
         )
 
     def create_account(
-        self, login: str, password: str = "correct-horse", name: str = "", company: str = ""
+        self,
+        login: str,
+        password: str = "correct-horse",
+        name: str = "",
+        company: str = "",
+        contract: str = "",
     ) -> str:
+        """A login ID in a new contract, or in ``contract``; returns the contract's number."""
         args = ["account", "create", "--login", login, "--password-stdin"]
+        if contract:
+            args += ["--contract", contract]
         if name:
             args += ["--name", name]
         if company:
