@@ -114,6 +114,23 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
+LANE_SECONDS: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Time per lane (the folder under tests/), so the suite's cost stays visible in every run."""
+    parts = report.nodeid.split("/")
+    lane = parts[1] if len(parts) > 2 and parts[0] == "tests" else "other"
+    LANE_SECONDS[lane] = LANE_SECONDS.get(lane, 0.0) + report.duration
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if LANE_SECONDS:
+        lanes = sorted(LANE_SECONDS.items(), key=lambda item: -item[1])
+        shown = ", ".join(f"{lane} {seconds:.0f} s" for lane, seconds in lanes)
+        terminalreporter.write_line(f"time per lane: {shown}")
+
+
 @pytest.fixture(scope="session")
 def proof() -> Proof:
     return Proof()
