@@ -46,9 +46,15 @@ def test_signals_are_relayed_only_between_announced_participants(
 ) -> None:
     customer, host, joined, host_joined = _meeting(server, rep, open_socket)
     customer_id, host_id = joined["self_id"], host_joined["self_id"]
-    host.send(type="signal", to=customer_id, description={"type": "offer", "sdp": "v=0 test"})
+    host.send(type="signal", to=customer_id, description={"type": "offer", "sdp": "v=0 test"}, link="a1")
     relayed = customer.wait_type("signal_relayed")
     assert relayed["sender"] == host_id and relayed["description"]["sdp"] == "v=0 test"
+    assert (relayed["link"], relayed.get("to_link")) == ("a1", None)  # a fresh offer: no generation of theirs
+    customer.send(type="signal", to=host_id, candidate={"candidate": "x"}, link="b2", to_link="a1")
+    relayed = host.wait_type("signal_relayed")
+    assert (relayed["link"], relayed["to_link"]) == ("b2", "a1")  # docs/negotiation.md
+    customer.send(type="signal", to=host_id, candidate={"candidate": "x"}, link="b" * 33)
+    assert customer.wait_type("error")["error"]["code"] == "malformed_message"
 
     stranger = open_socket(server)  # connected but never joined: gets nothing, may send nothing
     stranger.send(type="signal", to=customer_id, description={"type": "offer", "sdp": "v=0 evil"})
