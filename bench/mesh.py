@@ -20,6 +20,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
+from bench import bench_server
 from tests.e2e.meeting_steps import invite_url, join_by_invite, start_meeting, tid
 from tests.support.browser import launch_options
 from tests.support.server import MendanServer
@@ -118,21 +119,19 @@ def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        server = MendanServer(Path(folder) / "data").start()
-        server.create_account("bench", password="correct-horse", name="ベンチ", company="計測株式会社")
-        times: list[float] = []
-        cpus: list[float] = []
-        try:
-            with sync_playwright() as playwright:
-                for run in range(args.runs):
-                    to_mesh, cpu = one_run(playwright, server, Path(folder))
-                    times.append(to_mesh)
-                    cpus.extend(cpu)
-                    shown = " ".join(f"{c:5.1f}%" for c in cpu)
-                    print(f"run {run + 1}: 4th join -> 12 decoding {to_mesh * 1000:6.0f} ms   CPU {shown}")
-        finally:
-            server.stop()
+    times: list[float] = []
+    cpus: list[float] = []
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        bench_server(Path(folder)) as server,
+        sync_playwright() as playwright,
+    ):
+        for run in range(args.runs):
+            to_mesh, cpu = one_run(playwright, server, Path(folder))
+            times.append(to_mesh)
+            cpus.extend(cpu)
+            shown = " ".join(f"{c:5.1f}%" for c in cpu)
+            print(f"run {run + 1}: 4th join -> 12 decoding {to_mesh * 1000:6.0f} ms   CPU {shown}")
     print()
     setup = f"Chromium per person, fake 640x480 camera, loopback, {os.cpu_count()} cores"
     print(f"4 people, full mesh, {args.runs} runs ({setup})")

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
+from bench import bench_server
 from tests.e2e.meeting_steps import invite_url, join_by_invite, remote_frames, start_meeting, tid
 from tests.support.browser import launch_options
 from tests.support.engines import PHONE, firefox_options
@@ -205,22 +206,20 @@ def main() -> None:
     parser.add_argument("--cut-every", type=float, default=30.0)
     parser.add_argument("--cut-seconds", type=float, default=8.0)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        server = MendanServer(Path(folder) / "data", UNLIMITED_ISSUING).start()
-        server.create_account("bench", password="correct-horse", name="ベンチ", company="計測株式会社")
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        bench_server(Path(folder), UNLIMITED_ISSUING) as server,
+        sync_playwright() as playwright,
+    ):
+        browsers = Browsers(playwright, Path(folder))
         try:
-            with sync_playwright() as playwright:
-                browsers = Browsers(playwright, Path(folder))
-                try:
-                    if args.meetings:
-                        meetings_in_a_row(browsers, server, args.meetings)
-                    if args.soak_minutes:
-                        print()
-                        long_meeting(browsers, server, args.soak_minutes, args.cut_every, args.cut_seconds)
-                finally:
-                    browsers.close()
+            if args.meetings:
+                meetings_in_a_row(browsers, server, args.meetings)
+            if args.soak_minutes:
+                print()
+                long_meeting(browsers, server, args.soak_minutes, args.cut_every, args.cut_seconds)
         finally:
-            server.stop()
+            browsers.close()
 
 
 if __name__ == "__main__":
