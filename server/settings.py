@@ -94,6 +94,22 @@ SETTINGS_TABLE: tuple[tuple[str, str, str], ...] = (
         "seconds between freezing the long-lived heap so collections stay short (0: CPython's own schedule)",
     ),
     ("MENDAN_GC_FULL_INTERVAL", "1800", "seconds between full garbage collections of the frozen heap"),
+    (
+        "MENDAN_WEBHOOK_TIMEOUT",
+        "10",
+        "seconds a webhook receiver may take to answer before the try counts as failed",
+    ),
+    (
+        "MENDAN_WEBHOOK_RETRY_BASE",
+        "30",
+        "seconds before a failed webhook is tried again; doubled after each failure",
+    ),
+    ("MENDAN_WEBHOOK_RETRY_MAX", "3600", "longest pause between two tries of a webhook, in seconds"),
+    (
+        "MENDAN_WEBHOOK_MAX_ATTEMPTS",
+        "15",
+        "tries of a webhook before it is given up (the delivery log keeps them)",
+    ),
 )
 
 DEFAULTS: dict[str, str] = {name: default for name, default, _ in SETTINGS_TABLE}
@@ -169,6 +185,10 @@ class Settings:
     tls_cert: str = ""
     tls_key: str = ""
     trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+    webhook_timeout: float = 10.0
+    webhook_retry_base: float = 30.0
+    webhook_retry_max: float = 3600.0
+    webhook_max_attempts: int = 15
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -227,6 +247,10 @@ class Settings:
             tls_cert=source["MENDAN_TLS_CERT"],
             tls_key=source["MENDAN_TLS_KEY"],
             trusted_proxies=_networks(source["MENDAN_TRUSTED_PROXIES"], "MENDAN_TRUSTED_PROXIES"),
+            webhook_timeout=float(source["MENDAN_WEBHOOK_TIMEOUT"]),
+            webhook_retry_base=float(source["MENDAN_WEBHOOK_RETRY_BASE"]),
+            webhook_retry_max=float(source["MENDAN_WEBHOOK_RETRY_MAX"]),
+            webhook_max_attempts=max(1, int(source["MENDAN_WEBHOOK_MAX_ATTEMPTS"])),
         )
 
 

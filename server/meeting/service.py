@@ -20,6 +20,7 @@ from server.connection_number import extend_reservation, normalise, reserve_numb
 from server.db.database import Database
 from server.db.models import ChatMessage, Meeting, Participant, ServerInstance
 from server.errors import MendanError
+from server.integrations import outbox
 from server.settings import Settings
 
 from .delivery import Delivery
@@ -168,6 +169,7 @@ class MeetingService:
             return None
         await db.refresh(meeting)
         await extend_reservation(db, number, now + self.settings.number_reuse_after)
+        await outbox.meeting_started(db, meeting, now)
         _, ticket = self._add_participant(
             db, meeting.id, p.Role.HOST, rep.display_name, rep.company_name, now
         )
@@ -315,6 +317,7 @@ class MeetingService:
         for row in await self._present(db, meeting.id):
             row.presence = LEFT
             row.left_at = now
+        await outbox.meeting_ended(db, meeting, now)
         log.info("meeting ended", extra={"meeting": meeting.id, "reason": reason.value})
         return [Delivery(meeting.id, p.MeetingEnded(reason=reason))]
 
