@@ -3,63 +3,20 @@
 from __future__ import annotations
 
 import json
-import re
-import time
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
-
-import pytest
+from collections.abc import Callable
+from typing import Any
 
 from tests.support.clients import Rep, Socket, issue_number
+from tests.support.integrations import connect_webhook, eventually, portal_post
 from tests.support.server import MendanServer
 from tests.support.webhook_receiver import HANG, ScriptedReceiver
 
-T = TypeVar("T")
-SECRET_FIELD = re.compile(r'data-testid="webhook-secret" readonly value="([^"]+)"')
 QUICK_RETRIES = {
     "MENDAN_WEBHOOK_TIMEOUT": "1",
     "MENDAN_WEBHOOK_RETRY_BASE": "0.2",
     "MENDAN_WEBHOOK_RETRY_MAX": "1",
 }
 DOCUMENTED_HEADERS = ("X-Mendan-Event", "X-Mendan-Delivery", "X-Mendan-Timestamp", "X-Mendan-Signature")
-
-
-def eventually(check: Callable[[], T], timeout: float = 30.0) -> T:
-    """check() until it returns something truthy; the deadline only ends a test that would hang."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result or time.monotonic() > deadline:
-            assert result, "not true in time"
-            return result
-        time.sleep(0.1)
-
-
-@pytest.fixture
-def receiver_of() -> Iterator[Callable[..., ScriptedReceiver]]:
-    made: list[ScriptedReceiver] = []
-
-    def make(script: list[int | str] | None = None) -> ScriptedReceiver:
-        made.append(ScriptedReceiver(script))
-        return made[-1]
-
-    yield make
-    for receiver in made:
-        receiver.stop()
-
-
-def portal_post(rep: Rep, path: str, **fields: str) -> str:
-    """A portal form as the page sends it; returns the page it leads to."""
-    answer = rep.http.post(path, data={"csrf_token": rep.csrf, **fields})
-    assert answer.status_code in (200, 303), answer.text
-    return rep.http.get(answer.headers["location"]).text if answer.status_code == 303 else answer.text
-
-
-def connect_webhook(rep: Rep, receiver: ScriptedReceiver) -> None:
-    page = portal_post(rep, "/portal/webhook", url=receiver.url)
-    secret = SECRET_FIELD.search(page)
-    assert secret and secret[1].startswith("whsec_")
-    receiver.secret = secret[1]
 
 
 def meeting(server: MendanServer, rep: Rep, sockets: list[Socket]) -> tuple[str, Socket]:
