@@ -39,6 +39,22 @@ def shoot(page: Page, name: str, full: bool = False) -> None:
     print("wrote", name)
 
 
+def integrations(browser: Browser, server: MendanServer) -> None:
+    """外部連携: a webhook whose receiver is down (the log shows it), a test event, a new API token."""
+    rep = person(browser)
+    log_in(rep, server, "tanaka")
+    rep.goto(server.url + "/portal/integrations")
+    tid(rep, "webhook-url").fill("http://127.0.0.1:9/hooks/mendan")
+    tid(rep, "webhook-save").click()
+    tid(rep, "webhook-test").click()
+    expect(tid(rep, "webhook-log-row").first).to_be_visible(timeout=20000)
+    tid(rep, "token-name").fill("kintone連携")
+    tid(rep, "token-create").click()
+    expect(tid(rep, "new-token")).to_be_visible()
+    shoot(rep, "desktop-integrations", full=True)
+    rep.context.close()
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
@@ -92,6 +108,7 @@ def main() -> None:
             log_in(rep, server, "tanaka")
             rep.goto(server.url + "/portal")
             shoot(rep, "desktop-portal", full=True)
+            integrations(browser, server)
         finally:
             browser.close()
             server.stop()
