@@ -66,6 +66,8 @@ class ErrorCode(enum.StrEnum):
     RECORDING_QUOTA_EXCEEDED = "recording_quota_exceeded"
     RECORDING_CLOSED = "recording_closed"
     RECORDING_NOT_ALLOWED = "recording_not_allowed"
+    SCHEDULE_NOT_OPEN = "schedule_not_open"
+    SCHEDULE_INVALID = "schedule_invalid"
 
 
 class Role(enum.StrEnum):

@@ -29,7 +29,9 @@ from server.i18n import WEB_DIR, catalogue_for
 from server.integrations import portal_pages as integrations_pages
 from server.integrations import rest_api
 from server.integrations.dispatcher import WebhookDispatcher
+from server.meeting import schedule_api
 from server.meeting.documents import MeetingDocuments
+from server.meeting.schedule import Schedule
 from server.meeting.service import MeetingService
 from server.metrics import Metrics
 from server.recording import api as recording_api
@@ -82,6 +84,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
             database, settings, app.state.clock, catalogue_for("ja").text("participant.customer_name")
         )
         await app.state.meetings.sockets_lost_at_start()
+        app.state.schedule = Schedule(database, app.state.meetings, app.state.clock, settings.timezone)
         app.state.url_signer = UrlSigner(settings.secret_key, app.state.clock.now)
         app.state.document_store = DocumentStore(
             database, settings.data_dir, app.state.clock.now, settings.instance_id
@@ -129,6 +132,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         *history_api.routes,
         *integrations_pages.routes,
         *rest_api.routes,
+        *schedule_api.routes,
         WebSocketRoute("/ws", signaling_endpoint),
         *longpoll.routes,
         Mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static"),

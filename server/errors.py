@@ -48,6 +48,8 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.RECORDING_QUOTA_EXCEEDED: 507,
     ErrorCode.RECORDING_CLOSED: 409,
     ErrorCode.RECORDING_NOT_ALLOWED: 403,
+    ErrorCode.SCHEDULE_NOT_OPEN: 409,
+    ErrorCode.SCHEDULE_INVALID: 400,
 }
 
 

@@ -327,3 +327,22 @@ class ApiToken(Base):
     created_at: Mapped[float] = mapped_column(Float)
     last_used_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     revoked_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class ScheduledMeeting(Base):
+    """A meeting a rep booked for a time slot; the customer's link opens it from shortly before the
+    start until the end of the slot, and then waits for the rep like a customer with a number."""
+
+    __tablename__ = "scheduled_meetings"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    # In the customer's link (/s/<key>); unguessable, as the link is the only key.
+    link_key: Mapped[str] = mapped_column(String(32), unique=True)
+    customer_name: Mapped[str] = mapped_column(String(200), default="")
+    company_name: Mapped[str] = mapped_column(String(200), default="")
+    starts_at: Mapped[float] = mapped_column(Float, index=True)
+    ends_at: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[float] = mapped_column(Float)
+    cancelled_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # The waiting meeting the customer's link made last (a fresh one if the customer comes back).
+    meeting_id: Mapped[str | None] = mapped_column(ForeignKey("meetings.id"), nullable=True)

@@ -86,10 +86,13 @@ class MeetingService:
 
     # ---- numbers ------------------------------------------------------------------------------
 
-    async def issue_number(self, address: str, scope_contract_id: int | None = None) -> IssuedNumber:
+    async def issue_number(
+        self, address: str, scope_contract_id: int | None = None, until: float | None = None
+    ) -> IssuedNumber:
+        """A waiting meeting with a number, valid for the number TTL (or ``until``: a booked slot's end)."""
         now = self.clock.now()
         meeting_id = new_id()
-        expires_at = now + self.settings.number_ttl
+        expires_at = until if until is not None else now + self.settings.number_ttl
         async with self.database.session() as db, db.begin():
             await rate_limit.take(db, "issue", address, now, self.settings.issue_limit)
             number = await reserve_number(db, meeting_id, now, expires_at + self.settings.number_reuse_after)

@@ -1,4 +1,4 @@
-"""outgoing webhooks (endpoint, durable event queue, delivery log) and REST API tokens
+"""outgoing webhooks (endpoint, durable event queue, delivery log), REST API tokens, scheduled meetings
 
 Revision ID: 0009
 Revises: 0006
@@ -79,10 +79,32 @@ def upgrade() -> None:
     with op.batch_alter_table('webhook_attempts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_webhook_attempts_contract_id'), ['contract_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_webhook_attempts_event_id'), ['event_id'], unique=False)
-
+    op.create_table('scheduled_meetings',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('link_key', sa.String(length=32), nullable=False),
+    sa.Column('customer_name', sa.String(length=200), nullable=False),
+    sa.Column('company_name', sa.String(length=200), nullable=False),
+    sa.Column('starts_at', sa.Float(), nullable=False),
+    sa.Column('ends_at', sa.Float(), nullable=False),
+    sa.Column('created_at', sa.Float(), nullable=False),
+    sa.Column('cancelled_at', sa.Float(), nullable=True),
+    sa.Column('meeting_id', sa.String(length=32), nullable=True),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('link_key')
+    )
+    with op.batch_alter_table('scheduled_meetings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_scheduled_meetings_account_id'), ['account_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_scheduled_meetings_starts_at'), ['starts_at'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('scheduled_meetings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_scheduled_meetings_starts_at'))
+        batch_op.drop_index(batch_op.f('ix_scheduled_meetings_account_id'))
+    op.drop_table('scheduled_meetings')
     with op.batch_alter_table('webhook_attempts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_webhook_attempts_event_id'))
         batch_op.drop_index(batch_op.f('ix_webhook_attempts_contract_id'))
