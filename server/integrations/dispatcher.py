@@ -155,12 +155,25 @@ class WebhookDispatcher:
             endpoint.secret, int(self.clock.now()), body, event.event_type, event.public_id
         )
         try:
-            response = await self._client.post(endpoint.url, content=body, headers=headers)
-        except httpx.TimeoutException:
+            # One deadline for the whole try: a receiver trickling its answer byte by byte must not
+            # hold the event (and the meeting's later ones) past the timeout.
+            return await asyncio.wait_for(
+                self._send(endpoint.url, body, headers), self.settings.webhook_timeout
+            )
+        except (TimeoutError, httpx.TimeoutException):
             return Outcome(None, "timeout")
         except httpx.HTTPError as exc:
             return Outcome(None, f"{type(exc).__name__}: {exc}"[:RESPONSE_KEPT])
-        return Outcome(response.status_code, response.text[:RESPONSE_KEPT])
+
+    async def _send(self, url: str, body: bytes, headers: dict[str, str]) -> Outcome:
+        """Post, and keep only the start of the answer: a huge one is not read into memory."""
+        async with self._client.stream("POST", url, content=body, headers=headers) as response:
+            kept = b""
+            async for chunk in response.aiter_bytes():
+                kept += chunk
+                if len(kept) >= RESPONSE_KEPT:
+                    break
+        return Outcome(response.status_code, kept[:RESPONSE_KEPT].decode("utf-8", "replace"))
 
     async def _record(self, event: WebhookEvent, outcome: Outcome, given_up: bool) -> None:
         now = self.clock.now()

@@ -9,7 +9,7 @@ from typing import Any
 from tests.support.clients import Rep, Socket, issue_number
 from tests.support.integrations import connect_webhook, eventually, portal_post
 from tests.support.server import MendanServer
-from tests.support.webhook_receiver import HANG, ScriptedReceiver
+from tests.support.webhook_receiver import HANG, TRICKLE, ScriptedReceiver
 
 QUICK_RETRIES = {
     "MENDAN_WEBHOOK_TIMEOUT": "1",
@@ -110,4 +110,20 @@ def test_only_http_urls_are_taken(server: MendanServer) -> None:
     forged = rep.http.post("/portal/webhook", data={"csrf_token": "forged", "url": "https://example.jp/"})
     assert forged.status_code == 403
     assert 'data-testid="webhook-secret"' not in rep.http.get("/portal/integrations").text
+    rep.close()
+
+
+def test_a_receiver_that_never_finishes_its_answer_is_cut_off_and_tried_again(
+    server_factory: Callable[..., MendanServer], receiver_of: Callable[..., ScriptedReceiver]
+) -> None:
+    receiver = receiver_of([TRICKLE])
+    server = server_factory(QUICK_RETRIES)
+    server.create_account("tanaka")
+    rep = Rep(server, "tanaka")
+    connect_webhook(rep, receiver)
+    portal_post(rep, "/portal/webhook/test")
+    eventually(lambda: len(receiver.handled) == 1)
+    assert [t.answer for t in receiver.tries] == [TRICKLE, "example"]
+    log = rep.http.get("/portal/integrations").text
+    assert "timeout" in log
     rep.close()

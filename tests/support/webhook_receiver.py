@@ -15,6 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "integrations.md"
 HANG = "hang"
 """Script step: read the request and answer nothing until the receiver stops (the sender times out)."""
+TRICKLE = "trickle"
+"""Script step: answer 200 and then one byte at a time, never ending, until the receiver stops."""
 
 
 def example_receiver() -> dict[str, Any]:
@@ -54,6 +56,16 @@ class ScriptedReceiver:
                 receiver.tries.append(Try(dict(self.headers.items()), body, step))
                 if step == HANG:
                     receiver._release.wait()
+                    return
+                if step == TRICKLE:
+                    self.send_response(200)
+                    self.end_headers()
+                    try:
+                        while not receiver._release.wait(0.2):
+                            self.wfile.write(b".")
+                            self.wfile.flush()
+                    except OSError:
+                        pass  # the sender gave up and closed the connection: what the test wants
                     return
                 if isinstance(step, int):
                     self.send_response(step)
