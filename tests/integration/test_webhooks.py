@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from contextlib import closing
 from typing import Any
 
 from tests.support.clients import Rep, Socket, issue_number
+from tests.support.documents import make_pdf
 from tests.support.integrations import connect_webhook, eventually, portal_post
+from tests.support.rep import log_in
 from tests.support.server import MendanServer
 from tests.support.webhook_receiver import HANG, TRICKLE, ScriptedReceiver
 
@@ -127,3 +130,24 @@ def test_a_receiver_that_never_finishes_its_answer_is_cut_off_and_tried_again(
     log = rep.http.get("/portal/integrations").text
     assert "timeout" in log
     rep.close()
+
+
+def test_a_given_document_is_reported_after_the_start_of_its_meeting(
+    server: MendanServer, rep: Rep, receiver_of: Callable[..., ScriptedReceiver]
+) -> None:
+    receiver = receiver_of()
+    connect_webhook(rep, receiver)
+    with closing(log_in(server, "tanaka")) as library:
+        uploaded = library.uploaded("案内.pdf", make_pdf(1), shareable=True)
+        assert library.wait_rendered(uploaded["id"])["render"]["state"] == "ready"
+    sockets: list[Socket] = []
+    meeting_id, host = meeting(server, rep, sockets)
+    given = host.request(type="give_document", document_id=uploaded["id"])
+    assert given["type"] == "document_given"
+    handled = eventually(lambda: len(receiver.handled) == 2 and receiver.handled)
+    assert [event["type"] for event in handled] == ["meeting.started", "document.given"]
+    data = handled[1]["data"]
+    assert data["meeting_id"] == meeting_id and data["document"]["filename"] == "案内.pdf"
+    assert data["given_by"]["display_name"] == "田中 太郎" and data["given_by"]["role"] == "host"
+    for socket in sockets:
+        socket.close()
