@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 
 import httpx
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.orm import aliased
 
 from server.clock import Clock
@@ -29,6 +29,9 @@ from .signature import signed_headers
 log = logging.getLogger(__name__)
 
 POLL_INTERVAL = 1.0
+KEEP_FINISHED = 30 * 86400
+"""Seconds a delivered or given-up event and its tries stay in the queue table (and the log)."""
+PRUNE_EVERY = 3600.0
 BATCH = 20
 RESPONSE_KEPT = 300
 
@@ -67,10 +70,14 @@ class WebhookDispatcher:
         self._wake.set()
 
     async def run(self) -> None:
+        pruned_at = 0.0
         while True:
             try:
                 while await self.deliver_due():
                     pass
+                if self.clock.now() - pruned_at >= PRUNE_EVERY:
+                    pruned_at = self.clock.now()
+                    await self.forget_finished(pruned_at - KEEP_FINISHED)
             except Exception:  # keep delivering: one failed round must not stop webhooks for good
                 log.exception("webhook round failed")
             with contextlib.suppress(TimeoutError):
@@ -80,6 +87,18 @@ class WebhookDispatcher:
     async def close(self) -> None:
         await self.release_own_leases()
         await self._client.aclose()
+
+    async def forget_finished(self, before: float) -> int:
+        """Drop events delivered or given up before ``before``, with their tries; returns how many."""
+        async with self.database.session() as db, db.begin():
+            old = select(WebhookEvent.id).where(
+                WebhookEvent.state != PENDING, WebhookEvent.finished_at < before
+            )
+            await db.execute(delete(WebhookAttempt).where(WebhookAttempt.event_id.in_(old)))
+            gone = await db.execute(
+                delete(WebhookEvent).where(WebhookEvent.state != PENDING, WebhookEvent.finished_at < before)
+            )
+        return int(gone.rowcount)  # type: ignore[attr-defined]
 
     async def release_own_leases(self) -> None:
         """Give back what this instance held when it stopped (or, at start, when it crashed).
