@@ -89,7 +89,7 @@ async def _page(request: Request, rep: RepIdentity, status: int = 200, **extra: 
                 )
             )
         )
-    return render(
+    response = render(
         request,
         "integrations.html",
         status=status,
@@ -105,6 +105,9 @@ async def _page(request: Request, rep: RepIdentity, status: int = 200, **extra: 
         ),
         **extra,
     )
+    # The page carries the signing secret (and a new token once): never kept in a cache.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 async def integrations_page(request: Request) -> Response:
@@ -199,13 +202,11 @@ async def create_token(request: Request) -> Response:
     scope = fields.get("scope", "")
     if not name or len(name) > tokens.MAX_NAME_LENGTH or scope not in tokens.SCOPES:
         return await _page(request, rep, status=400, token_error="integrations.token_invalid")
+    token = None
     async with request.app.state.database.session() as db, db.begin():
-        if await tokens.active_count(db, rep.account_id) >= tokens.MAX_TOKENS_PER_ID:
-            too_many = True
-        else:
-            too_many = False
+        if await tokens.active_count(db, rep.account_id) < tokens.MAX_TOKENS_PER_ID:
             _, token = await tokens.create(db, rep.account_id, name, scope, request.app.state.clock.now())
-    if too_many:
+    if token is None:
         return await _page(request, rep, status=400, token_error="integrations.token_too_many")
     # Shown on this answer only: it is not stored and cannot be shown again.
     return await _page(request, rep, new_token=token)

@@ -103,3 +103,23 @@ def test_a_token_reads_the_history_and_downloads_a_recording(
 def test_api_docs_are_served(server: MendanServer) -> None:
     described = httpx.get(f"{server.url}/api/docs").json()
     assert described["openapi"].startswith("3.") and "/api/v1/meetings" in described["paths"]
+
+
+def test_tokens_are_limited_and_need_a_name_and_a_scope(server: MendanServer, rep: Rep) -> None:
+    for bad in (
+        {"name": "", "scope": "read"},
+        {"name": "CRM", "scope": "admin"},
+        {"name": "x" * 101, "scope": "read"},
+    ):
+        answer = rep.http.post("/portal/tokens", data={"csrf_token": rep.csrf, **bad})
+        assert answer.status_code == 400 and "名前(100文字以内)と権限" in answer.text
+    for index in range(20):
+        new_token(rep, "read", name=f"token {index}")
+    refused = rep.http.post(
+        "/portal/tokens", data={"csrf_token": rep.csrf, "name": "one more", "scope": "read"}
+    )
+    assert (
+        refused.status_code == 400
+        and "20個まで" in refused.text
+        and 'data-testid="new-token"' not in refused.text
+    )

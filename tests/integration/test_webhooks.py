@@ -112,7 +112,9 @@ def test_only_http_urls_are_taken(server: MendanServer) -> None:
         assert answer.status_code == 400 and "http:// または https://" in answer.text
     forged = rep.http.post("/portal/webhook", data={"csrf_token": "forged", "url": "https://example.jp/"})
     assert forged.status_code == 403
-    assert 'data-testid="webhook-secret"' not in rep.http.get("/portal/integrations").text
+    page = rep.http.get("/portal/integrations")
+    assert 'data-testid="webhook-secret"' not in page.text
+    assert page.headers["cache-control"] == "private, no-store"  # it carries the secret once set
     rep.close()
 
 
