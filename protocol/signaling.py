@@ -70,6 +70,8 @@ class ErrorCode(enum.StrEnum):
     CHAT_TOO_FAST = "chat_too_fast"
     CHAT_FULL = "chat_full"
     ORIGIN_NOT_ALLOWED = "origin_not_allowed"
+    SCHEDULE_NOT_OPEN = "schedule_not_open"
+    SCHEDULE_INVALID = "schedule_invalid"
 
 
 class CloseCode(enum.IntEnum):

@@ -7,10 +7,12 @@ Runs a real server and real Chromium people (fake camera), like the e2e tests.
 
 from __future__ import annotations
 
+import datetime
 import sys
 import tempfile
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -37,6 +39,41 @@ def shoot(page: Page, name: str, full: bool = False) -> None:
     time.sleep(0.4)  # let fonts and video frames paint
     page.screenshot(path=str(OUT / f"{name}.png"), full_page=full)
     print("wrote", name)
+
+
+def integrations(browser: Browser, server: MendanServer) -> None:
+    """外部連携: a webhook whose receiver is down (the log shows it), a test event, a new API token."""
+    rep = person(browser)
+    log_in(rep, server, "tanaka")
+    rep.goto(server.url + "/portal/integrations")
+    tid(rep, "webhook-url").fill("http://127.0.0.1:9/hooks/mendan")
+    tid(rep, "webhook-save").click()
+    tid(rep, "webhook-test").click()
+    expect(tid(rep, "webhook-log-row").first).to_be_visible(timeout=20000)
+    tid(rep, "token-name").fill("kintone連携")
+    tid(rep, "token-create").click()
+    expect(tid(rep, "new-token")).to_be_visible()
+    shoot(rep, "desktop-integrations", full=True)
+    rep.context.close()
+
+
+def scheduled(browser: Browser, server: MendanServer) -> None:
+    """予定の商談: a slot booked for now, the customer waiting on its link, the rep's list."""
+    rep, customer = person(browser), person(browser)
+    log_in(rep, server, "tanaka")
+    starts = datetime.datetime.now(ZoneInfo("Asia/Tokyo"))
+    tid(rep, "schedule-when").fill(starts.strftime("%Y-%m-%dT%H:%M"))
+    tid(rep, "schedule-customer").fill("山田 花子")
+    tid(rep, "schedule-company").fill("株式会社山田")
+    tid(rep, "schedule-book").click()
+    customer.goto(tid(rep, "schedule-link").input_value())
+    shoot(customer, "desktop-scheduled-link")
+    tid(customer, "start-meeting").click()
+    expect(tid(rep, "schedule-start")).to_be_visible()
+    rep.locator("#scheduled").screenshot(path=str(OUT / "desktop-rep-scheduled.png"))
+    print("wrote desktop-rep-scheduled")
+    for page in (rep, customer):
+        page.context.close()
 
 
 def main() -> None:
@@ -92,6 +129,8 @@ def main() -> None:
             log_in(rep, server, "tanaka")
             rep.goto(server.url + "/portal")
             shoot(rep, "desktop-portal", full=True)
+            integrations(browser, server)
+            scheduled(browser, server)
         finally:
             browser.close()
             server.stop()

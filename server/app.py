@@ -26,7 +26,12 @@ from server.errors import MendanError, handle_mendan_error
 from server.history import api as history_api
 from server.history.service import HistoryService
 from server.i18n import WEB_DIR, catalogue_for
+from server.integrations import portal_pages as integrations_pages
+from server.integrations import rest_api
+from server.integrations.dispatcher import WebhookDispatcher
+from server.meeting import schedule_api
 from server.meeting.documents import MeetingDocuments
+from server.meeting.schedule import Schedule
 from server.meeting.service import MeetingService
 from server.metrics import Metrics
 from server.recording import api as recording_api
@@ -79,6 +84,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
             database, settings, app.state.clock, catalogue_for("ja").text("participant.customer_name")
         )
         await app.state.meetings.sockets_lost_at_start()
+        app.state.schedule = Schedule(database, app.state.meetings, app.state.clock, settings.timezone)
         app.state.url_signer = UrlSigner(settings.secret_key, app.state.clock.now)
         app.state.document_store = DocumentStore(
             database, settings.data_dir, app.state.clock.now, settings.instance_id
@@ -92,6 +98,9 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         app.state.recordings = RecordingStore(database, settings, app.state.clock.now, app.state.bus.publish)
         await app.state.recordings.resume_after_restart()
         app.state.history = HistoryService(database, settings.timezone)
+        app.state.webhooks = WebhookDispatcher(database, settings, app.state.clock)
+        await app.state.webhooks.release_own_leases()
+        webhooks = asyncio.create_task(app.state.webhooks.run())
         sweeper = asyncio.create_task(_sweep_forever(app))
         collector = asyncio.create_task(
             CollectorSchedule(settings.gc_freeze_interval, settings.gc_full_interval).run()
@@ -100,6 +109,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
             yield
         finally:
             sweeper.cancel()
+            webhooks.cancel()
             collector.cancel()
             await app.state.render_queue.close()
             await app.state.recordings.close()
@@ -107,6 +117,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
                 connection.close(CloseCode.SHUTTING_DOWN)
             await app.state.poll_sessions.close_all()
             await app.state.bus.close()
+            await app.state.webhooks.close()
             await database.dispose()
 
     routes = [
@@ -119,6 +130,9 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         *meeting_documents_api.routes,
         *recording_api.routes,
         *history_api.routes,
+        *integrations_pages.routes,
+        *rest_api.routes,
+        *schedule_api.routes,
         WebSocketRoute("/ws", signaling_endpoint),
         *longpoll.routes,
         Mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static"),

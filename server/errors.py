@@ -49,6 +49,8 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.RECORDING_CLOSED: 409,
     ErrorCode.RECORDING_NOT_ALLOWED: 403,
     ErrorCode.ORIGIN_NOT_ALLOWED: 403,
+    ErrorCode.SCHEDULE_NOT_OPEN: 409,
+    ErrorCode.SCHEDULE_INVALID: 400,
 }
 
 

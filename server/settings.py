@@ -122,6 +122,22 @@ SETTINGS_TABLE: tuple[tuple[str, str, str], ...] = (
         "seconds between freezing the long-lived heap so collections stay short (0: CPython's own schedule)",
     ),
     ("MENDAN_GC_FULL_INTERVAL", "1800", "seconds between full garbage collections of the frozen heap"),
+    (
+        "MENDAN_WEBHOOK_TIMEOUT",
+        "10",
+        "seconds a webhook receiver may take to answer before the try counts as failed",
+    ),
+    (
+        "MENDAN_WEBHOOK_RETRY_BASE",
+        "30",
+        "seconds before a failed webhook is tried again; doubled after each failure",
+    ),
+    ("MENDAN_WEBHOOK_RETRY_MAX", "3600", "longest pause between two tries of a webhook, in seconds"),
+    (
+        "MENDAN_WEBHOOK_MAX_ATTEMPTS",
+        "15",
+        "tries of a webhook before it is given up (the delivery log keeps them)",
+    ),
 )
 
 DEFAULTS: dict[str, str] = {name: default for name, default, _ in SETTINGS_TABLE}
@@ -205,6 +221,10 @@ class Settings:
     signal_limit: tuple[int, float] = (300, 10.0)
     chat_limit: tuple[int, float] = (10, 10.0)
     chat_max_per_meeting: int = 2000
+    webhook_timeout: float = 10.0
+    webhook_retry_base: float = 30.0
+    webhook_retry_max: float = 3600.0
+    webhook_max_attempts: int = 15
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -271,6 +291,10 @@ class Settings:
             signal_limit=_rate(source["MENDAN_SIGNAL_LIMIT"], "MENDAN_SIGNAL_LIMIT"),
             chat_limit=_rate(source["MENDAN_CHAT_LIMIT"], "MENDAN_CHAT_LIMIT"),
             chat_max_per_meeting=int(source["MENDAN_CHAT_MAX_PER_MEETING"]),
+            webhook_timeout=float(source["MENDAN_WEBHOOK_TIMEOUT"]),
+            webhook_retry_base=float(source["MENDAN_WEBHOOK_RETRY_BASE"]),
+            webhook_retry_max=float(source["MENDAN_WEBHOOK_RETRY_MAX"]),
+            webhook_max_attempts=max(1, int(source["MENDAN_WEBHOOK_MAX_ATTEMPTS"])),
         )
 
 

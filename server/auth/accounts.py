@@ -109,7 +109,7 @@ async def identity_of(session: AsyncSession, account_id: int) -> RepIdentity | N
     ).first()
     if row is None:
         return None
-    account, contract = row.tuple()
+    account, contract = row  # a Row unpacks like a tuple (Row.tuple() is deprecated)
     return RepIdentity(
         account_id=account.id,
         contract_id=contract.id,

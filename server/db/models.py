@@ -257,3 +257,92 @@ class TalkTime(Base):
     meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
     participant_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class WebhookEndpoint(Base):
+    """Where a contract's events are posted (R-18), and the secret their signatures are made with."""
+
+    __tablename__ = "webhook_endpoints"
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("contracts.id"), primary_key=True, autoincrement=False
+    )
+    url: Mapped[str] = mapped_column(String(2000))
+    # Kept in clear: signing needs it. The receiver holds the same value.
+    secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class WebhookEvent(Base):
+    """One event waiting for (or done with) delivery; the queue that outlives restarts (outbox).
+
+    Events of one ``order_key`` (a meeting) go out one after the other: a later one waits until
+    every earlier one is delivered or given up. An instance sending one holds its lease.
+    """
+
+    __tablename__ = "webhook_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    order_key: Mapped[str] = mapped_column(String(64))
+    event_type: Mapped[str] = mapped_column(String(32))
+    body: Mapped[str] = mapped_column(Text)
+    # pending -> delivered | abandoned
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[float] = mapped_column(Float)
+    lease_owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    lease_until: Mapped[float | None] = mapped_column(Float, nullable=True)
+    created_at: Mapped[float] = mapped_column(Float)
+    finished_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    __table_args__ = (
+        Index("ix_webhook_events_state_next", "state", "next_attempt_at"),
+        Index("ix_webhook_events_order", "order_key", "id"),
+    )
+
+
+class WebhookAttempt(Base):
+    """One try at delivering an event and what the receiver answered: the portal's delivery log."""
+
+    __tablename__ = "webhook_attempts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("webhook_events.id"), index=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    at: Mapped[float] = mapped_column(Float)
+    status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The start of the receiver's answer, or why there was none (timeout, refused).
+    response: Mapped[str] = mapped_column(String(500), default="")
+    succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ApiToken(Base):
+    """A bearer token of a login ID for the REST API; only its SHA-256 is kept."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # read | write
+    scope: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[float] = mapped_column(Float)
+    last_used_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    revoked_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class ScheduledMeeting(Base):
+    """A meeting a rep booked for a time slot; the customer's link opens it from shortly before the
+    start until the end of the slot, and then waits for the rep like a customer with a number."""
+
+    __tablename__ = "scheduled_meetings"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    # In the customer's link (/s/<key>); unguessable, as the link is the only key.
+    link_key: Mapped[str] = mapped_column(String(32), unique=True)
+    customer_name: Mapped[str] = mapped_column(String(200), default="")
+    company_name: Mapped[str] = mapped_column(String(200), default="")
+    starts_at: Mapped[float] = mapped_column(Float, index=True)
+    ends_at: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[float] = mapped_column(Float)
+    cancelled_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # The waiting meeting the customer's link made last (a fresh one if the customer comes back).
+    meeting_id: Mapped[str | None] = mapped_column(ForeignKey("meetings.id"), nullable=True)

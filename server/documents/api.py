@@ -64,7 +64,11 @@ async def _receive(request: Request, max_bytes: int | None = None) -> Received:
 
 async def list_documents(request: Request) -> JSONResponse:
     rep = await require_rep(request)
-    documents = await _store(request).list_for(rep.account_id)
+    return await documents_of(request, rep.account_id)
+
+
+async def documents_of(request: Request, account_id: int) -> JSONResponse:
+    documents = await _store(request).list_for(account_id)
     return JSONResponse({"ok": True, "documents": [await _view(request, d) for d in documents]})
 
 
@@ -72,13 +76,18 @@ async def upload_document(request: Request) -> JSONResponse:
     """Multipart form: title (required), memo, shareable ("1"/"true"/"on"), file."""
     rep = await require_rep(request)
     await require_csrf(request)
+    return await upload_for(request, rep.account_id)
+
+
+async def upload_for(request: Request, account_id: int) -> JSONResponse:
+    """Receive, check and store an uploaded document of the ID, then queue its rendering."""
     received = await _receive(request)
     try:
         # The title first: the FAQ's most common upload error, and cheaper than the file check.
         title = clean_title(received.fields.get("title", ""))
         upload = await _checked_upload(request, received)
         document = await _store(request).create(
-            rep.account_id,
+            account_id,
             title,
             received.fields.get("memo", ""),
             received.fields.get("shareable", "").strip().lower() in TRUE_WORDS,

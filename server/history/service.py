@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import Select, and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from protocol import signaling as p
@@ -100,7 +100,45 @@ class HistoryService:
     def _day_start(self, day: dt.date) -> float:
         return dt.datetime.combine(day, dt.time(), tzinfo=self.zone).timestamp()
 
-    async def search(self, account_id: int, search: Search) -> list[HistoryEntry]:
+    async def search(
+        self, account_id: int, search: Search, limit: int | None = None, offset: int = 0
+    ) -> list[HistoryEntry]:
+        """One page, newest first: after ``search.after`` (the history's cursor) or from ``offset``
+        (the REST API's numbered pages), ``limit`` (default ``search.limit``) meetings long."""
+        query = self._query(account_id, search)
+        if search.after is not None:
+            started, meeting_id = search.after
+            query = query.where(
+                or_(
+                    Meeting.started_at < started, and_(Meeting.started_at == started, Meeting.id > meeting_id)
+                )
+            )
+        query = query.order_by(Meeting.started_at.desc(), Meeting.id)
+        async with self.database.session() as db:
+            meetings = list(await db.scalars(query.limit(limit or search.limit).offset(offset)))
+            return await self._fill(db, account_id, meetings)
+
+    async def count(self, account_id: int, search: Search) -> int:
+        async with self.database.session() as db:
+            found = await db.scalar(
+                select(func.count()).select_from(self._query(account_id, search).subquery())
+            )
+            return int(found or 0)
+
+    async def one(self, account_id: int, meeting_id: str) -> HistoryEntry | None:
+        """One meeting of the ID (None for anyone else's or one never started)."""
+        async with self.database.session() as db:
+            meeting = await db.scalar(
+                select(Meeting).where(
+                    Meeting.id == meeting_id,
+                    Meeting.account_id == account_id,
+                    Meeting.started_at.is_not(None),
+                )
+            )
+            entries = await self._fill(db, account_id, [meeting] if meeting else [])
+            return entries[0] if entries else None
+
+    def _query(self, account_id: int, search: Search) -> Select[Meeting]:
         query = select(Meeting).where(Meeting.account_id == account_id, Meeting.started_at.is_not(None))
         if search.date_from:
             query = query.where(Meeting.started_at >= self._day_start(search.date_from))
@@ -127,17 +165,7 @@ class HistoryService:
                     ),
                 )
             )
-        if search.after is not None:
-            started, meeting_id = search.after
-            query = query.where(
-                or_(
-                    Meeting.started_at < started, and_(Meeting.started_at == started, Meeting.id > meeting_id)
-                )
-            )
-        query = query.order_by(Meeting.started_at.desc(), Meeting.id).limit(search.limit)
-        async with self.database.session() as db:
-            meetings = list(await db.scalars(query))
-            return await self._fill(db, account_id, meetings)
+        return query
 
     async def pages(self, account_id: int, search: Search) -> AsyncIterator[list[HistoryEntry]]:
         """Every matching meeting, a page at a time (the CSV streams them)."""

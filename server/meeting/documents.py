@@ -33,6 +33,7 @@ from server.documents import views
 from server.documents.signed_url import UrlSigner
 from server.documents.store import DocumentStore, RenderState
 from server.errors import MendanError
+from server.integrations import outbox
 from server.settings import Settings
 
 from .delivery import Delivery
@@ -268,6 +269,7 @@ class MeetingDocuments:
             )
             db.add(give)
             await db.flush()
+            await outbox.document_given(db, give, who, now)
             deliveries = []
             for other in others:
                 link = DocumentGiveLink(id=secrets.token_hex(16), give_id=give.id, participant_id=other.id)

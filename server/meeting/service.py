@@ -20,6 +20,7 @@ from server.connection_number import extend_reservation, normalise, reserve_numb
 from server.db.database import Database
 from server.db.models import ChatMessage, Meeting, Participant, ServerInstance
 from server.errors import MendanError
+from server.integrations import outbox
 from server.issuing import network_of
 from server.settings import Settings
 
@@ -86,10 +87,13 @@ class MeetingService:
 
     # ---- numbers ------------------------------------------------------------------------------
 
-    async def issue_number(self, address: str, scope_contract_id: int | None = None) -> IssuedNumber:
+    async def issue_number(
+        self, address: str, scope_contract_id: int | None = None, until: float | None = None
+    ) -> IssuedNumber:
+        """A waiting meeting with a number, valid for the number TTL (or ``until``: a booked slot's end)."""
         now = self.clock.now()
         meeting_id = new_id()
-        expires_at = now + self.settings.number_ttl
+        expires_at = until if until is not None else now + self.settings.number_ttl
         async with self.database.session() as db, db.begin():
             # One address, one network, everybody: a flood from one place cannot use up the numbers
             # of everybody else, and all floods together cannot fill the number space.
@@ -181,6 +185,7 @@ class MeetingService:
             return None
         await db.refresh(meeting)
         await extend_reservation(db, number, now + self.settings.number_reuse_after)
+        await outbox.meeting_started(db, meeting, now)
         _, ticket = self._add_participant(
             db, meeting.id, p.Role.HOST, rep.display_name, rep.company_name, now
         )
@@ -329,6 +334,7 @@ class MeetingService:
         for row in await self._present(db, meeting.id):
             row.presence = LEFT
             row.left_at = now
+        await outbox.meeting_ended(db, meeting, now)
         log.info("meeting ended", extra={"meeting": meeting.id, "reason": reason.value})
         return [Delivery(meeting.id, p.MeetingEnded(reason=reason))]
 

@@ -103,8 +103,13 @@ async def finish_recording(request: Request) -> JSONResponse:
 
 async def recording_file(request: Request) -> Response:
     rep = await require_rep(request)
+    return await recording_file_of(request, rep.account_id)
+
+
+async def recording_file_of(request: Request, account_id: int) -> Response:
+    """The ID's finished recording named in the path, whole or the asked Range (the REST API's too)."""
     store = _store(request)
-    recording = await store.get(rep.account_id, request.path_params["recording_id"])
+    recording = await store.get(account_id, request.path_params["recording_id"])
     if recording.state != READY:
         raise MendanError(ErrorCode.NOT_FOUND, "the recording is not finished")
     headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"}

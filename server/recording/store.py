@@ -27,6 +27,7 @@ from protocol import signaling as p
 from server.db.database import Database
 from server.db.models import Meeting, Recording, RecordingChunk, StorageUsage
 from server.errors import MendanError
+from server.integrations import outbox
 from server.meeting.delivery import Delivery
 from server.meeting.tickets import new_id
 from server.settings import Settings
@@ -310,6 +311,8 @@ class RecordingStore:
             recording.state = READY if result else FAILED
             recording.finished_at = self.now()
             await db.execute(delete(RecordingChunk).where(RecordingChunk.recording_id == recording_id))
+            if result:
+                await outbox.recording_ready(db, recording, self.now())
         await asyncio.to_thread(shutil.rmtree, self.folder(recording_id) / "chunks", True)
         if meeting_id is not None:
             await self.publish([Delivery(meeting_id, p.RecordingUpdated(active=False))])

@@ -7,6 +7,7 @@ import pytest
 from tests.support.backends import EMBEDDED, POSTGRES_REDIS
 from tests.support.clients import Rep, Socket
 from tests.support.server import MendanServer
+from tests.support.webhook_receiver import ScriptedReceiver
 
 
 @pytest.fixture(params=[EMBEDDED, POSTGRES_REDIS])
@@ -37,3 +38,17 @@ def open_socket() -> Iterator[Callable[[MendanServer], Socket]]:
     yield make
     for socket in opened:
         socket.close()
+
+
+@pytest.fixture
+def receiver_of() -> Iterator[Callable[..., ScriptedReceiver]]:
+    """receiver_of(script) -> the example webhook receiver of docs/integrations.md on a free port."""
+    made: list[ScriptedReceiver] = []
+
+    def make(script: list[int | str] | None = None) -> ScriptedReceiver:
+        made.append(ScriptedReceiver(script))
+        return made[-1]
+
+    yield make
+    for receiver in made:
+        receiver.stop()

@@ -56,6 +56,8 @@ var MendanProtocol = {
     "RECORDING_NOT_ALLOWED": "recording_not_allowed",
     "RECORDING_QUOTA_EXCEEDED": "recording_quota_exceeded",
     "RECORDING_UNANSWERED": "recording_unanswered",
+    "SCHEDULE_INVALID": "schedule_invalid",
+    "SCHEDULE_NOT_OPEN": "schedule_not_open",
     "SIGNALS_TOO_FAST": "signals_too_fast",
     "UNKNOWN_MESSAGE_TYPE": "unknown_message_type",
     "UNKNOWN_PARTICIPANT": "unknown_participant",

@@ -69,6 +69,7 @@
       Mendan.show(byId("dashboard"), false);
       Mendan.show(byId("library"), false);
       Mendan.show(byId("history"), false);
+      Mendan.show(byId("scheduled"), false);
       byId("again-link").setAttribute("href", "/rep");
       var room = new Mendan.Room({ ticket: data.ticket, askBeforeMedia: false });
       room.show();

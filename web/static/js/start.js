@@ -93,10 +93,16 @@
     Mendan.setText(byId("connection-number"), "");
     showPanel("progress");
     var body = Mendan.config.embed ? { embed: Mendan.config.embed } : {};
-    Mendan.request("POST", "/api/numbers", body, function (error, data) {
+    // A booked meeting's link enters its slot: the same waiting, until the slot ends.
+    var url = Mendan.config.scheduled ? "/api/scheduled/" + Mendan.config.scheduled + "/enter" : "/api/numbers";
+    Mendan.request("POST", url, body, function (error, data) {
       if (error) {
         showPanel("start");
         showError(error);
+        if (Mendan.config.scheduled && data && data.error) {
+          // The server's text names when the booked slot opens.
+          Mendan.setText(byId("error-message"), data.error.message);
+        }
         return;
       }
       var entry = {

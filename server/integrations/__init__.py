@@ -1,0 +1,1 @@
+"""Mendan in a sales team's stack (R-18): outgoing webhooks, API tokens and the REST API."""
