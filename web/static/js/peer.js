@@ -192,31 +192,34 @@
 
   // ---- health ----------------------------------------------------------------------------------
 
-  /* Whether the other side should be sending: always while negotiating, then while any track flows. */
-  PeerLink.prototype.expectsTraffic = function () {
+  /*
+   * For the mesh's watchdog: a count that grows while the link works, and whether it should grow.
+   * What counts is media received — RTP packets — where the other side sends; a link that only
+   * sends (the other has no camera or mic) counts bytes on its candidate pairs (their RTCP reports).
+   * STUN checks alone never count, so a link that is only re-checking ICE is not taken as alive.
+   */
+  PeerLink.prototype.received = function () {
     if (this.closed) {
-      return false;
+      return Promise.resolve({ count: 0, expected: false });
     }
+    var negotiating = false;
+    var receiving = false;
+    var sending = false;
     var transceivers = this.pc.getTransceivers();
     for (var i = 0; i < transceivers.length; i++) {
       var direction = transceivers[i].currentDirection;
-      if (!direction || direction === "sendrecv" || direction === "recvonly" || direction === "sendonly") {
-        return true; // even a send-only link gets the other's RTCP reports back
-      }
+      negotiating = negotiating || !direction;
+      receiving = receiving || direction === "sendrecv" || direction === "recvonly";
+      sending = sending || direction === "sendrecv" || direction === "sendonly";
     }
-    return false;
-  };
-
-  /* For the mesh's watchdog: what has arrived so far (RTP packets and bytes on any candidate pair). */
-  PeerLink.prototype.received = function () {
-    var expected = this.expectsTraffic();
+    var expected = negotiating || receiving || sending;
     return this.pc.getStats().then(
       function (stats) {
         var count = 0;
         stats.forEach(function (report) {
-          if (report.type === "inbound-rtp") {
+          if (report.type === "inbound-rtp" && (receiving || negotiating)) {
             count += report.packetsReceived || 0;
-          } else if (report.type === "candidate-pair") {
+          } else if (report.type === "candidate-pair" && !receiving && !negotiating) {
             count += report.bytesReceived || 0;
           }
         });
