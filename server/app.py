@@ -8,10 +8,14 @@ import logging
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import Mount, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from server import api, environment, invite_api, pages, portal
+from server.auth.login_throttle import LoginThrottle
+from server.auth.passwords import PasswordPool
+from server.body_limit import BodyLimit, route_limits
 from server.clock import Clock
 from server.collector import CollectorSchedule
 from server.db.database import Database
@@ -29,6 +33,7 @@ from server.meeting.service import MeetingService
 from server.metrics import Metrics
 from server.recording import api as recording_api
 from server.recording.store import RecordingStore
+from server.security_headers import SecurityHeaders
 from server.settings import Settings
 from server.signaling import longpoll
 from server.signaling.bus import Bus, InProcessBus
@@ -89,6 +94,8 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         app.state.recordings = RecordingStore(database, settings, app.state.clock.now, app.state.bus.publish)
         await app.state.recordings.resume_after_restart()
         app.state.history = HistoryService(database, settings.timezone)
+        app.state.passwords = PasswordPool(settings.hash_workers)
+        app.state.login_throttle = LoginThrottle(settings.login_limit, settings.login_max_delay)
         sweeper = asyncio.create_task(_sweep_forever(app))
         collector = asyncio.create_task(
             CollectorSchedule(settings.gc_freeze_interval, settings.gc_full_interval).run()
@@ -105,6 +112,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
             await app.state.poll_sessions.close_all()
             await app.state.bus.close()
             await database.dispose()
+            app.state.passwords.close()
 
     routes = [
         *pages.routes,
@@ -120,4 +128,13 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         *longpoll.routes,
         Mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static"),
     ]
-    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={MendanError: handle_mendan_error})
+    middleware = [
+        Middleware(SecurityHeaders),
+        Middleware(BodyLimit, limits=route_limits(settings), idle_timeout=settings.body_timeout),
+    ]
+    return Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={MendanError: handle_mendan_error},
+    )

@@ -15,6 +15,9 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 
+METRICS_TOKEN = "test-metrics-token"
+"""What test servers want in ``Authorization: Bearer`` before they answer /metrics."""
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -30,7 +33,12 @@ class MendanServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = data_dir / "server.log"
-        self.env = {**os.environ, "MENDAN_SECRET_KEY": "test-secret", **(env or {})}
+        self.env = {
+            **os.environ,
+            "MENDAN_SECRET_KEY": "test-secret",
+            "MENDAN_METRICS_TOKEN": METRICS_TOKEN,
+            **(env or {}),
+        }
         self.backend_env: dict[str, str] = {}
         """MENDAN_DATABASE_URL and MENDAN_REDIS_URL when not embedded: what another instance shares."""
         self.process: subprocess.Popen[bytes] | None = None
