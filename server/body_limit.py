@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from protocol.signaling import MAX_MESSAGE_BYTES, ErrorCode
-from server.documents.upload import MAX_FIELDS_BYTES, MULTIPART_OVERHEAD
+from server.documents.upload import MAX_FIELDS_BYTES, MULTIPART_OVERHEAD, megabytes
 from server.errors import error_body
 from server.i18n import DEFAULT_LANGUAGE
 from server.settings import Settings
@@ -37,15 +38,26 @@ class RouteLimit:
     method: str
     path: re.Pattern[str]
     max_bytes: int
+    code: ErrorCode = ErrorCode.MESSAGE_TOO_LARGE
+    """What the refusal says: an upload names the largest file allowed."""
+    values: Mapping[str, object] = field(default_factory=dict)
+
+
+_DEFAULT = RouteLimit("", re.compile(""), DEFAULT_LIMIT)
 
 
 def route_limits(settings: Settings) -> list[RouteLimit]:
     """The routes that take more than DEFAULT_LIMIT, with what each may take."""
     upload = settings.document_max_bytes + MAX_FIELDS_BYTES + MULTIPART_OVERHEAD
+    largest_file = {"max_mb": megabytes(settings.document_max_bytes)}
+
+    def uploads_to(method: str, path: str) -> RouteLimit:
+        return RouteLimit(method, re.compile(path), upload, ErrorCode.DOCUMENT_TOO_LARGE, largest_file)
+
     return [
-        RouteLimit("POST", re.compile(r"/api/documents"), upload),
-        RouteLimit("PUT", re.compile(r"/api/documents/[^/]+/file"), upload),
-        RouteLimit("POST", re.compile(r"/api/meeting-documents"), upload),
+        uploads_to("POST", r"/api/documents"),
+        uploads_to("PUT", r"/api/documents/[^/]+/file"),
+        uploads_to("POST", r"/api/meeting-documents"),
         RouteLimit("PATCH", re.compile(r"/api/documents/[^/]+"), MAX_FIELDS_BYTES),
         RouteLimit(
             "PUT", re.compile(r"/api/recordings/[^/]+/chunks/\d+"), settings.recording_chunk_max_bytes
@@ -62,24 +74,25 @@ class BodyLimit:
         self.limits = limits
         self.idle_timeout = idle_timeout
 
-    def limit_for(self, method: str, path: str) -> int:
+    def limit_for(self, method: str, path: str) -> RouteLimit:
         for limit in self.limits:
             if limit.method == method and limit.path.fullmatch(path):
-                return limit.max_bytes
-        return DEFAULT_LIMIT
+                return limit
+        return _DEFAULT
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.limit_for(scope["method"], scope["path"])
+        route = self.limit_for(scope["method"], scope["path"])
+        limit = route.max_bytes
         declared = next((value for name, value in scope["headers"] if name == b"content-length"), b"")
         if declared.isdigit() and int(declared) > limit:
-            await _refuse(scope, send, 413, ErrorCode.MESSAGE_TOO_LARGE)
+            await _refuse(scope, send, 413, route.code, route.values)
             return
         received = 0
         body_done = False
-        refusal: tuple[int, ErrorCode] | None = None
+        refusal: tuple[int, ErrorCode, Mapping[str, object]] | None = None
         started = False
 
         async def counted_receive() -> Message:
@@ -91,13 +104,13 @@ class BodyLimit:
             try:
                 message = await asyncio.wait_for(receive(), self.idle_timeout)
             except TimeoutError:
-                refusal = (408, ErrorCode.BAD_REQUEST)
+                refusal = (408, ErrorCode.BAD_REQUEST, {})
                 return {"type": "http.disconnect"}
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 body_done = not message.get("more_body", False)
                 if received > limit:
-                    refusal = (413, ErrorCode.MESSAGE_TOO_LARGE)
+                    refusal = (413, route.code, route.values)
                     return {"type": "http.disconnect"}
             return message
 
@@ -119,10 +132,14 @@ class BodyLimit:
             await _refuse(scope, send, *refusal)
 
 
-async def _refuse(scope: Scope, send: Send, status: int, code: ErrorCode) -> None:
+async def _refuse(
+    scope: Scope, send: Send, status: int, code: ErrorCode, values: Mapping[str, object] | None = None
+) -> None:
     cookies = next((value for name, value in scope["headers"] if name == b"cookie"), b"").decode("latin-1")
     lang = "en" if "mendan_lang=en" in cookies else DEFAULT_LANGUAGE
-    response = JSONResponse(error_body(code, lang), status_code=status, headers={"Connection": "close"})
+    response = JSONResponse(
+        error_body(code, lang, values), status_code=status, headers={"Connection": "close"}
+    )
 
     async def nothing() -> Message:
         return {"type": "http.disconnect"}

@@ -32,7 +32,7 @@ def test_a_declared_huge_body_is_refused_before_it_is_sent(
         sock.sendall(head(method, path, {"Content-Length": str(GIB), "Content-Type": "application/json"}))
         answer = read_answer(sock)
     assert status_of(answer) == 413, answer[:300]
-    assert b"message_too_large" in answer
+    assert b"message_too_large" in answer or b"document_too_large" in answer  # uploads name the largest file
 
 
 def _chunk(size: int) -> bytes:
