@@ -7,6 +7,9 @@ A hash takes ~0.3 s of CPU; the server computes them in a few threads beside the
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -38,11 +41,23 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
         return False
 
 
+HASH_NICENESS = 10
+
+
+def _yield_to_the_loop() -> None:
+    """Run this hashing thread (and the lane threads Argon2 starts from it) at a lower priority, so on
+    a busy machine the event loop's thread gets the CPU first and pages and /healthz keep answering."""
+    with contextlib.suppress(OSError):  # not permitted somewhere: hashing still works, just unniced
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASH_NICENESS)
+
+
 class PasswordPool:
     """Argon2 off the event loop: ``workers`` threads (argon2-cffi releases the GIL), a bounded queue."""
 
     def __init__(self, workers: int) -> None:
-        self._executor = ThreadPoolExecutor(workers, thread_name_prefix="argon2")
+        self._executor = ThreadPoolExecutor(
+            workers, thread_name_prefix="argon2", initializer=_yield_to_the_loop
+        )
         self._capacity = workers * (1 + QUEUE_PER_WORKER)
         self._busy = 0
 
