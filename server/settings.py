@@ -84,7 +84,7 @@ SETTINGS_TABLE: tuple[tuple[str, str, str], ...] = (
     # Hardening against abuse (docs/security.md).
     ("MENDAN_HEADER_TIMEOUT", "10", "seconds a client has to send a request's headers before it is cut off"),
     ("MENDAN_BODY_TIMEOUT", "30", "seconds a request body may pause before the request is answered 408"),
-    ("MENDAN_MAX_CONNECTIONS", "1000", "connections and requests at once; more are answered 503"),
+    ("MENDAN_MAX_CONNECTIONS", "4000", "connections and requests at once (sockets included); more get 503"),
     ("MENDAN_JOIN_TIMEOUT", "10", "seconds a signaling WebSocket has to join a meeting before it is closed"),
     ("MENDAN_METRICS_TOKEN", "", "bearer token /metrics requires; empty means /metrics is off"),
     (
@@ -157,7 +157,7 @@ class Settings:
     gc_full_interval: float = 1800.0
     header_timeout: float = 10.0
     body_timeout: float = 30.0
-    max_connections: int = 1000
+    max_connections: int = 4000
     join_timeout: float = 10.0
     metrics_token: str = ""
     login_limit: tuple[int, float] = (5, 900.0)
