@@ -48,8 +48,9 @@ def test_a_websocket_that_does_not_join_is_closed(server_factory: ServerFactory)
             while True:
                 ws.recv(timeout=PATIENCE)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
+    ticket = issue_number(server)["ticket"]
     joined = Socket(server)  # a socket that joins stays
-    joined.join(issue_number(server)["ticket"])
+    joined.join(ticket)
     assert joined.request(type="ping")["type"] == "ok"
     joined.nothing_arrives(2)
     assert joined.request(type="ping")["type"] == "ok"
