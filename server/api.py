@@ -18,6 +18,7 @@ from server.client_address import client_address
 from server.errors import MendanError
 from server.issuing import origin_allowed
 from server.portal import contract_for_embed
+from server.safe_compare import same_secret
 from server.web_context import require_csrf, require_rep
 
 log = logging.getLogger(__name__)
@@ -114,7 +115,12 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 async def metrics(request: Request) -> Response:
+    """Prometheus scrape, only with ``Authorization: Bearer $MENDAN_METRICS_TOKEN`` (off without a token)."""
     state = request.app.state
+    token = state.settings.metrics_token
+    scheme, _, sent = request.headers.get("authorization", "").partition(" ")
+    if not token or scheme.lower() != "bearer" or not same_secret(sent.strip(), token):
+        raise MendanError(ErrorCode.NOT_FOUND)  # 404, not 401: nothing tells a stranger it exists
     body = await state.metrics.render(state.database, state.hub.participant_count, state.clock.now())
     return Response(body, media_type=CONTENT_TYPE_LATEST)
 

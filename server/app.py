@@ -14,6 +14,9 @@ from starlette.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from server import api, environment, invite_api, pages, portal
+from server.auth.login_throttle import LoginThrottle
+from server.auth.passwords import PasswordPool
+from server.body_limit import BodyLimit, route_limits
 from server.clock import Clock
 from server.collector import CollectorSchedule
 from server.db.database import Database
@@ -36,6 +39,7 @@ from server.meeting.service import MeetingService
 from server.metrics import Metrics
 from server.recording import api as recording_api
 from server.recording.store import RecordingStore
+from server.security_headers import SecurityHeaders
 from server.settings import Settings
 from server.signaling import longpoll
 from server.signaling.bus import Bus, InProcessBus
@@ -101,6 +105,8 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         app.state.webhooks = WebhookDispatcher(database, settings, app.state.clock)
         await app.state.webhooks.release_own_leases()
         webhooks = asyncio.create_task(app.state.webhooks.run())
+        app.state.passwords = PasswordPool(settings.hash_workers)
+        app.state.login_throttle = LoginThrottle(settings.login_limit, settings.login_max_delay)
         sweeper = asyncio.create_task(_sweep_forever(app))
         collector = asyncio.create_task(
             CollectorSchedule(settings.gc_freeze_interval, settings.gc_full_interval).run()
@@ -119,6 +125,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
             await app.state.bus.close()
             await app.state.webhooks.close()
             await database.dispose()
+            app.state.passwords.close()
 
     routes = [
         *pages.routes,
@@ -142,6 +149,8 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         # everything inside (limits, cookies, HSTS) sees the visitor. uvicorn's own copy is off (cli).
         Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies)),
         Middleware(StrictTransportSecurity),
+        Middleware(SecurityHeaders),
+        Middleware(BodyLimit, limits=route_limits(settings), idle_timeout=settings.body_timeout),
     ]
     return Starlette(
         routes=routes,

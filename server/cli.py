@@ -1,4 +1,4 @@
-"""The `mendan` command: serve, account create/list/password, db upgrade."""
+"""The `mendan` command: serve, account create/list/password/embed-origins, db upgrade."""
 
 from __future__ import annotations
 
@@ -42,6 +42,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from server.app import create_app
+    from server.body_limit import WEBSOCKET_MAX_BYTES
+    from server.http_protocol import with_header_timeout
     from server.logs import configure as configure_logging
     from server.tls import TlsError, check_tls
 
@@ -63,11 +65,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(_PLAIN_HTTP_WARNING.format(host=args.host), file=sys.stderr, flush=True)
     # Graceful shutdown: uvicorn closes every WebSocket with 1012 (service restart), the pages
     # re-join (through the load balancer, on another instance), and in-flight work gets 10 s.
+    # Abuse limits (docs/security.md): headers within header_timeout, idle keep-alive closed after
+    # 5 s, at most max_connections connections and requests at once (more get 503).
     uvicorn.run(
         create_app(settings),
         host=args.host,
         port=args.port,
         log_config=None,
+        http=with_header_timeout(settings.header_timeout),
+        timeout_keep_alive=5,
+        limit_concurrency=settings.max_connections,
+        ws_max_size=WEBSOCKET_MAX_BYTES,
         ws_ping_interval=10,
         timeout_graceful_shutdown=10,
         proxy_headers=False,  # the app applies MENDAN_TRUSTED_PROXIES itself (server/app.py)
@@ -157,17 +165,35 @@ def cmd_account_list(args: argparse.Namespace) -> int:
 
 
 def cmd_account_password(args: argparse.Namespace) -> int:
-    from server.auth.accounts import AccountError, set_password
+    from server.auth.accounts import AccountError, check_new_password, set_password
+    from server.auth.passwords import hash_password
 
     settings = _settings(args)
     _prepare_database(settings)
     password = _read_password(args)
     try:
-        _with_session(settings, lambda db: set_password(db, args.login, password))
+        check_new_password(password)
+        # A reset ends every session of the ID: whoever knew the old password is logged out.
+        _with_session(settings, lambda db: set_password(db, args.login, hash_password(password)))
     except AccountError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"password of {args.login} changed")
+    print(f"password of {args.login} changed; its sessions have ended")
+    return 0
+
+
+def cmd_account_embed_origins(args: argparse.Namespace) -> int:
+    from server.embed_origins import parse_origins, set_embed_origins
+
+    settings = _settings(args)
+    _prepare_database(settings)
+    try:
+        origins = parse_origins(args.origins)
+        _with_session(settings, lambda db: set_embed_origins(db, args.contract, origins))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{args.contract} may be embedded on: {' '.join(origins) or '(no other site)'}")
     return 0
 
 
@@ -218,6 +244,12 @@ def build_parser() -> argparse.ArgumentParser:
     password.add_argument("--login", required=True)
     password.add_argument("--password-stdin", action="store_true")
     password.set_defaults(func=cmd_account_password)
+    origins = with_data_dir(
+        account.add_parser("embed-origins", help="the web sites that may show a contract's start page framed")
+    )
+    origins.add_argument("--contract", required=True, help="customer number C00XXXX")
+    origins.add_argument("origins", nargs="*", help="https://www.example.co.jp ... (none: no other site)")
+    origins.set_defaults(func=cmd_account_embed_origins)
 
     db = commands.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
     db_upgrade = with_data_dir(db.add_parser("upgrade", help="apply migrations"))

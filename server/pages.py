@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 from urllib.parse import urlparse
 
@@ -14,8 +15,9 @@ from starlette.templating import Jinja2Templates
 from protocol.signaling import ErrorCode
 from server.auth import csrf, sessions
 from server.auth.accounts import check_login
-from server.client_address import came_over_https
+from server.client_address import came_over_https, client_address
 from server.documents.filetypes import ALLOWED_EXTENSIONS
+from server.embed_origins import start_page_policy
 from server.errors import MendanError
 from server.i18n import LANGUAGES, WEB_DIR, catalogue_for
 from server.web_context import LANG_COOKIE, current_rep, language, require_csrf
@@ -45,16 +47,24 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
             "lang": catalogue.lang,
             "other_lang": "en" if catalogue.lang == "ja" else "ja",
             "csrf_token": token,
-            "catalogue_json": json.dumps(catalogue.entries, ensure_ascii=False),
-            "page_config_json": json.dumps(page_config, ensure_ascii=False),
+            "catalogue_json": script_json(catalogue.entries),
+            "page_config_json": script_json(page_config),
             **context,
         },
         status_code=status,
     )
     _set_cookie(request, response, csrf.COOKIE, token, samesite="strict", httponly=False)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "same-origin"
     return response
+
+
+_SCRIPT_UNSAFE = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+
+
+def script_json(value: object) -> str:
+    """JSON to put inside a <script> element: nothing in it can end the element or the JS string."""
+    return json.dumps(value, ensure_ascii=False).translate(_SCRIPT_UNSAFE)
 
 
 def _set_cookie(
@@ -90,14 +100,17 @@ async def start_page(request: Request) -> Response:
 
 async def contract_start_page(request: Request) -> Response:
     """A contract's own start page (R-1.5): numbers issued here are only for that contract."""
-    from server.portal import contract_for_embed  # the portal builds on these pages
+    from server.portal import embed_origins_for  # the portal builds on these pages
 
     key = request.path_params["key"]
     async with request.app.state.database.session() as db:
-        if await contract_for_embed(db, key) is None:
-            return render(request, "start.html", status=404, page_error="error.not_found")
+        origins = await embed_origins_for(db, key)
+    if origins is None:
+        return render(request, "start.html", status=404, page_error="error.not_found")
     panel = request.query_params.get("panel") == "1"
-    return render(request, "start.html", panel=panel, page_config={"embed": key})
+    response = render(request, "start.html", panel=panel, page_config={"embed": key})
+    response.headers["Content-Security-Policy"] = start_page_policy(origins, request.headers.get("host", ""))
+    return response
 
 
 async def embed_script(request: Request) -> Response:
@@ -116,14 +129,37 @@ async def login_page(request: Request) -> Response:
         return render(request, "login.html", status=403, error_key="error.csrf_failed")
     login, password = str(form.get("login", "")), str(form.get("password", ""))
     state = request.app.state
+    address, now = client_address(request), state.clock.now()
     async with state.database.session() as db, db.begin():
-        account_id = await check_login(db, login, password)
+        wait = await state.login_throttle.wait_left(db, login, address, now)
+    if wait > 0:
+        return _login_throttled(request, login, wait)
+    account_id = await check_login(state.database, login, password, state.passwords)
+    async with state.database.session() as db, db.begin():
         if account_id is None:
-            return render(request, "login.html", status=401, error_key="error.invalid_login", login=login)
-        token = await sessions.open_session(db, account_id, state.clock.now(), state.settings.session_ttl)
+            await state.login_throttle.failed(db, login, address, now)
+        else:
+            await state.login_throttle.succeeded(db, login)
+            token = await sessions.open_session(db, account_id, now, state.settings.session_ttl)
+    if account_id is None:
+        return render(request, "login.html", status=401, error_key="error.invalid_login", login=login)
     response = RedirectResponse("/rep", status_code=303)
     _set_cookie(request, response, sessions.COOKIE, token, max_age=int(state.settings.session_ttl))
     response.delete_cookie(csrf.COOKIE, path="/")  # a new one bound to the new session comes with /rep
+    return response
+
+
+def _login_throttled(request: Request, login: str, wait: float) -> Response:
+    seconds = max(1, math.ceil(wait))
+    response = render(
+        request,
+        "login.html",
+        status=429,
+        error_key="error.login_throttled",
+        error_values={"seconds": seconds},
+        login=login,
+    )
+    response.headers["Retry-After"] = str(seconds)
     return response
 
 

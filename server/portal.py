@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import secrets
 from dataclasses import dataclass
 
@@ -13,6 +14,8 @@ from starlette.routing import Route
 
 from server.auth import csrf
 from server.auth.accounts import MIN_PASSWORD_LENGTH, RepIdentity, check_login, set_password
+from server.auth.sessions import COOKIE
+from server.client_address import client_address
 from server.db.models import Account, Contract, Document
 from server.errors import MendanError
 from server.i18n import catalogue_for
@@ -41,6 +44,11 @@ async def embed_key_of(db: AsyncSession, contract_id: int) -> str:
 async def contract_for_embed(db: AsyncSession, key: str) -> int | None:
     """The contract whose web site carries this embed key, if any."""
     return await db.scalar(select(Contract.id).where(Contract.embed_key == key))
+
+
+async def embed_origins_for(db: AsyncSession, key: str) -> str | None:
+    """The sites (space-separated) that may frame the start page of this embed key; None: no such key."""
+    return await db.scalar(select(Contract.embed_origins).where(Contract.embed_key == key))
 
 
 async def storage_by_account(db: AsyncSession, contract_id: int) -> list[AccountRow]:
@@ -108,10 +116,29 @@ async def change_password(request: Request) -> Response:
         return await _portal(request, rep, status=400, password_error="portal.password_mismatch")
     if len(new) < MIN_PASSWORD_LENGTH:
         return await _portal(request, rep, status=400, password_error="portal.password_short")
-    async with request.app.state.database.session() as db, db.begin():
-        correct = await check_login(db, rep.login, current) is not None
+    state = request.app.state
+    address, now = client_address(request), state.clock.now()
+    async with state.database.session() as db, db.begin():
+        wait = await state.login_throttle.wait_left(db, rep.login, address, now)
+    if wait > 0:  # the current-password check is a guessing oracle too
+        seconds = max(1, math.ceil(wait))
+        response = await _portal(
+            request,
+            rep,
+            status=429,
+            password_error="error.login_throttled",
+            password_values={"seconds": seconds},
+        )
+        response.headers["Retry-After"] = str(seconds)
+        return response
+    correct = await check_login(state.database, rep.login, current, state.passwords) is not None
+    new_hash = await state.passwords.hash(new) if correct else ""
+    async with state.database.session() as db, db.begin():
         if correct:
-            await set_password(db, rep.login, new)
+            # The other sessions end: whoever learnt the old password is logged out everywhere.
+            await set_password(db, rep.login, new_hash, keep_session=request.cookies.get(COOKIE))
+        else:
+            await state.login_throttle.failed(db, rep.login, address, now)
     # Rendered after the transaction: the page opens its own, and SQLite writers take turns.
     if not correct:
         return await _portal(request, rep, status=400, password_error="portal.password_wrong")

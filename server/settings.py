@@ -138,6 +138,19 @@ SETTINGS_TABLE: tuple[tuple[str, str, str], ...] = (
         "15",
         "tries of a webhook before it is given up (the delivery log keeps them)",
     ),
+    # Hardening against abuse (docs/security.md).
+    ("MENDAN_HEADER_TIMEOUT", "10", "seconds a client has to send a request's headers before it is cut off"),
+    ("MENDAN_BODY_TIMEOUT", "30", "seconds a request body may pause before the request is answered 408"),
+    ("MENDAN_MAX_CONNECTIONS", "4000", "connections and requests at once (sockets included); more get 503"),
+    ("MENDAN_JOIN_TIMEOUT", "10", "seconds a signaling WebSocket has to join a meeting before it is closed"),
+    ("MENDAN_METRICS_TOKEN", "", "bearer token /metrics requires; empty means /metrics is off"),
+    (
+        "MENDAN_LOGIN_LIMIT",
+        "5/900",
+        "wrong passwords per ID and per address before each further try must wait longer: count/seconds",
+    ),
+    ("MENDAN_LOGIN_MAX_DELAY", "900", "longest wait in seconds between login tries after many wrong ones"),
+    ("MENDAN_HASH_WORKERS", "2", "password hashes computed at once (threads beside the event loop)"),
 )
 
 DEFAULTS: dict[str, str] = {name: default for name, default, _ in SETTINGS_TABLE}
@@ -225,6 +238,14 @@ class Settings:
     webhook_retry_base: float = 30.0
     webhook_retry_max: float = 3600.0
     webhook_max_attempts: int = 15
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
+    max_connections: int = 4000
+    join_timeout: float = 10.0
+    metrics_token: str = ""
+    login_limit: tuple[int, float] = (5, 900.0)
+    login_max_delay: float = 900.0
+    hash_workers: int = 2
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -295,6 +316,14 @@ class Settings:
             webhook_retry_base=float(source["MENDAN_WEBHOOK_RETRY_BASE"]),
             webhook_retry_max=float(source["MENDAN_WEBHOOK_RETRY_MAX"]),
             webhook_max_attempts=max(1, int(source["MENDAN_WEBHOOK_MAX_ATTEMPTS"])),
+            header_timeout=float(source["MENDAN_HEADER_TIMEOUT"]),
+            body_timeout=float(source["MENDAN_BODY_TIMEOUT"]),
+            max_connections=int(source["MENDAN_MAX_CONNECTIONS"]),
+            join_timeout=float(source["MENDAN_JOIN_TIMEOUT"]),
+            metrics_token=source["MENDAN_METRICS_TOKEN"],
+            login_limit=_rate(source["MENDAN_LOGIN_LIMIT"], "MENDAN_LOGIN_LIMIT"),
+            login_max_delay=float(source["MENDAN_LOGIN_MAX_DELAY"]),
+            hash_workers=max(1, int(source["MENDAN_HASH_WORKERS"])),
         )
 
 

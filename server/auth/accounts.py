@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.db.database import Database
 from server.db.models import Account, Contract
 
-from .passwords import hash_password, verify_password
+from .passwords import PasswordPool, hash_password
+from .sessions import end_sessions
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -81,13 +83,21 @@ async def create_account(
     return contract, account
 
 
-async def set_password(session: AsyncSession, login: str, password: str) -> None:
+def check_new_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+
+
+async def set_password(
+    session: AsyncSession, login: str, password_hash: str, keep_session: str | None = None
+) -> None:
+    """Store a new password's hash; every login session of the ID ends but ``keep_session`` (the one
+    changing it). The hash is made before, outside the transaction: SQLite writers take turns."""
     account = await session.scalar(select(Account).where(Account.login == login))
     if account is None:
         raise AccountError(f"no login ID {login!r}")
-    account.password_hash = hash_password(password)
+    account.password_hash = password_hash
+    await end_sessions(session, account.id, keep=keep_session)
 
 
 async def list_accounts(session: AsyncSession) -> list[tuple[Contract, Account]]:
@@ -120,9 +130,15 @@ async def identity_of(session: AsyncSession, account_id: int) -> RepIdentity | N
     )
 
 
-async def check_login(session: AsyncSession, login: str, password: str) -> int | None:
-    """The account id when login and password match, else None (same cost either way)."""
-    account = await session.scalar(select(Account).where(Account.login == login.strip()))
-    if verify_password(account.password_hash if account else None, password) and account:
-        return account.id
+async def check_login(database: Database, login: str, password: str, passwords: PasswordPool) -> int | None:
+    """The account id when login and password match, else None (same cost either way).
+
+    The hash is read in a transaction of its own and checked after it: a transaction held while
+    Argon2 runs would hold SQLite's write lock, and every other request with it."""
+    async with database.session() as db:
+        row = (
+            await db.execute(select(Account.id, Account.password_hash).where(Account.login == login.strip()))
+        ).first()
+    if await passwords.verify(row.password_hash if row else None, password) and row:
+        return int(row.id)
     return None

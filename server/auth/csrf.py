@@ -11,6 +11,8 @@ import hashlib
 import hmac
 import secrets
 
+from server.safe_compare import same_secret
+
 COOKIE = "mendan_csrf"
 HEADER = "x-csrf-token"
 FIELD = "csrf_token"
@@ -24,10 +26,10 @@ def make_token(secret_key: bytes, session_token: str | None) -> str:
 def token_is_valid(
     secret_key: bytes, session_token: str | None, cookie: str | None, submitted: str | None
 ) -> bool:
-    if not cookie or not submitted or not hmac.compare_digest(cookie, submitted):
+    if not cookie or not submitted or not same_secret(submitted, cookie):
         return False
     nonce, _, mac = cookie.partition(".")
-    return hmac.compare_digest(mac, _mac(secret_key, session_token, nonce))
+    return same_secret(mac, _mac(secret_key, session_token, nonce))
 
 
 def _mac(secret_key: bytes, session_token: str | None, nonce: str) -> str:

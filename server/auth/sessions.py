@@ -37,3 +37,11 @@ async def account_for(session: AsyncSession, token: str | None, now: float) -> i
 async def close_session(session: AsyncSession, token: str | None) -> None:
     if token:
         await session.execute(delete(AuthSession).where(AuthSession.token_hash == _hash(token)))
+
+
+async def end_sessions(session: AsyncSession, account_id: int, keep: str | None = None) -> None:
+    """Log the ID out everywhere (a password changed), except the session ``keep`` if given."""
+    statement = delete(AuthSession).where(AuthSession.account_id == account_id)
+    if keep:
+        statement = statement.where(AuthSession.token_hash != _hash(keep))
+    await session.execute(statement)

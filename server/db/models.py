@@ -19,6 +19,8 @@ class Contract(Base):
     company_name: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[float] = mapped_column(Float)
     embed_key: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # Web sites (origins, space-separated) that may show this contract's start page in a frame.
+    embed_origins: Mapped[str] = mapped_column(Text, default="", server_default="")
     __table_args__ = (UniqueConstraint("embed_key", name="uq_contracts_embed_key"),)
 
 

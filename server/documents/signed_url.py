@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from protocol.signaling import ErrorCode
 from server.errors import MendanError
+from server.safe_compare import same_secret
 
 PURPOSE = b"mendan signed url v1"
 
@@ -37,7 +38,7 @@ class UrlSigner:
         if not expires_text.isdigit() or not signature:
             raise MendanError(ErrorCode.LINK_INVALID, "unsigned link")
         expires = int(expires_text)
-        if not hmac.compare_digest(signature, self._mac(path, expires)):
+        if not same_secret(signature, self._mac(path, expires)):
             raise MendanError(ErrorCode.LINK_INVALID, "bad signature")
         if expires < self._now():
             raise MendanError(ErrorCode.LINK_INVALID, "expired link")

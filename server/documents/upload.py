@@ -132,7 +132,7 @@ class _FormReader:
 
 async def receive_form(request: Request, target: Path, max_file_bytes: int) -> Received:
     """Parse a multipart/form-data body; the file part (field ``file``) is written to ``target``."""
-    too_large = MendanError(ErrorCode.DOCUMENT_TOO_LARGE, values={"max_mb": _megabytes(max_file_bytes)})
+    too_large = MendanError(ErrorCode.DOCUMENT_TOO_LARGE, values={"max_mb": megabytes(max_file_bytes)})
     content_type, options = parse_options_header(request.headers.get("content-type"))
     boundary = options.get(b"boundary")
     if content_type != b"multipart/form-data" or not boundary:
@@ -172,6 +172,6 @@ async def _drain(stream: AsyncIterator[bytes]) -> None:
                 break
 
 
-def _megabytes(size: int) -> str:
+def megabytes(size: int) -> str:
     megabytes = size / (1024 * 1024)
     return f"{megabytes:.0f}" if megabytes >= 10 else f"{megabytes:.1f}".rstrip("0").rstrip(".")

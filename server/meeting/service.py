@@ -488,17 +488,16 @@ class MeetingService:
             async with self.database.session() as db, db.begin():
                 # _leave re-reads under the meeting's lock: one that came back meanwhile stays.
                 deliveries += await self._leave_if_still_gone(db, participant_id, deadline, now)
+        settings = self.settings
+        longest_window = max(
+            settings.guess_limit[1],
+            settings.issue_limit[1],
+            settings.issue_network_limit[1],
+            settings.issue_global_limit[1],
+            settings.login_limit[1],
+        )
         async with self.database.session() as db, db.begin():
-            await rate_limit.forget_older_than(
-                db,
-                now
-                - max(
-                    self.settings.guess_limit[1],
-                    self.settings.issue_limit[1],
-                    self.settings.issue_network_limit[1],
-                    self.settings.issue_global_limit[1],
-                ),
-            )
+            await rate_limit.forget_older_than(db, now - longest_window)
         return deliveries
 
     async def _leave_if_still_gone(

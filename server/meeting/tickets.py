@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
+
+from server.safe_compare import same_secret
 
 
 def new_id(nbytes: int = 16) -> str:
@@ -16,7 +17,8 @@ def new_secret() -> str:
 
 
 def hash_secret(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
+    # A ticket comes in JSON, which may carry lone surrogates; they hash instead of raising.
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def make_ticket(participant_id: str, secret: str) -> str:
@@ -29,4 +31,4 @@ def split_ticket(ticket: str) -> tuple[str, str] | None:
 
 
 def secret_matches(stored_hash: str, secret: str) -> bool:
-    return hmac.compare_digest(stored_hash, hash_secret(secret))
+    return same_secret(hash_secret(secret), stored_hash)

@@ -31,6 +31,9 @@ from .hub import Connection, Hub, WebSocketConnection
 
 log = logging.getLogger(__name__)
 
+JOIN_TIMEOUT_CLOSE = 1008
+"""Policy violation: the socket did not join within MENDAN_JOIN_TIMEOUT."""
+
 POINTER_INTERVAL = 0.04
 """Pointer moves closer together than this are dropped (pages send at most ~20 a second)."""
 
@@ -241,6 +244,10 @@ async def signaling_endpoint(websocket: WebSocket) -> None:
     await websocket.accept()
     connection = WebSocketConnection(websocket, websocket.app.state.metrics)
     session = new_session(connection, websocket)
+    # A socket that has not joined in time is closed: nobody holds sockets open for nothing.
+    join_deadline = asyncio.get_running_loop().call_later(
+        websocket.app.state.settings.join_timeout, _close_unless_joined, connection
+    )
     try:
         while True:
             event = await websocket.receive()
@@ -257,5 +264,11 @@ async def signaling_endpoint(websocket: WebSocket) -> None:
     except WebSocketDisconnect:
         pass
     finally:
+        join_deadline.cancel()
         await session.closed()
         await connection.finish()
+
+
+def _close_unless_joined(connection: Connection) -> None:
+    if connection.participant_id is None:
+        connection.close(JOIN_TIMEOUT_CLOSE)

@@ -18,7 +18,7 @@ PHONE = {
 
 
 def test_embed_button_on_a_company_site_issues_a_scoped_number(server, person):
-    server.create_account("tanaka", company="株式会社サンプル")
+    contract = server.create_account("tanaka", company="株式会社サンプル")
     server.create_account("rival", company="他社")
     rep = person("rep")
     log_in(rep, server, "tanaka")
@@ -29,6 +29,9 @@ def test_embed_button_on_a_company_site_issues_a_scoped_number(server, person):
     html = f"<!doctype html><html><head><meta charset='utf-8'><title>株式会社サンプル</title></head>" \
            f"<body><h1>株式会社サンプル</h1>{snippet}</body></html>"  # fmt: skip
     with static_site(html) as site:
+        # The contract names its site; the start page refuses to be framed anywhere else.
+        allowed = server.mendan("account", "embed-origins", "--contract", contract, site.rstrip("/"))
+        assert allowed.returncode == 0, allowed.stderr
         customer = person("customer")
         customer.goto(site)
         customer.get_by_test_id("embed-open").click()

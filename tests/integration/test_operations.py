@@ -14,7 +14,7 @@ from websockets.exceptions import ConnectionClosed
 from tests.conftest import ServerFactory
 from tests.support.backends import EMBEDDED, PostgresServer, RedisServer
 from tests.support.clients import Rep, Socket, issue_number
-from tests.support.server import MendanServer
+from tests.support.server import METRICS_TOKEN, MendanServer
 
 Opener = Callable[[MendanServer], Socket]
 
@@ -50,7 +50,7 @@ def test_metrics_count_meetings_sockets_messages_and_errors(
     host.send_raw("{not json")
     host.wait_type("error")
     assert rep.claim("1234").status_code == 400  # a wrong number: an error over HTTP
-    text = httpx.get(f"{server.url}/metrics").text
+    text = httpx.get(f"{server.url}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
     assert _metric(text, "mendan_meetings", 'state="active"') == 1
     assert _metric(text, "mendan_meetings", 'state="waiting"') == 1
     assert _metric(text, "mendan_numbers_live") == 1

@@ -19,6 +19,9 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 
+METRICS_TOKEN = "test-metrics-token"
+"""What test servers want in ``Authorization: Bearer`` before they answer /metrics."""
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -33,7 +36,12 @@ class MendanServer:
         self.data_dir = data_dir
         self.port = free_port()
         self.log_path = data_dir / "server.log"
-        self.env = {**os.environ, "MENDAN_SECRET_KEY": "test-secret", **(env or {})}
+        self.env = {
+            **os.environ,
+            "MENDAN_SECRET_KEY": "test-secret",
+            "MENDAN_METRICS_TOKEN": METRICS_TOKEN,
+            **(env or {}),
+        }
         cert = self.env.get("MENDAN_TLS_CERT", "")
         self.url = f"{'https' if cert else 'http'}://127.0.0.1:{self.port}"
         self.verify: ssl.SSLContext | bool = ssl.create_default_context(cafile=cert) if cert else True
