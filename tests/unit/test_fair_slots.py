@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from server.documents.fair_slots import FairSlots
+from tests.support.aio import run
 
 
 async def _hold(
@@ -28,7 +29,7 @@ def test_a_contracts_pile_and_a_meetings_files_leave_workers_for_others() -> Non
         return started
 
     # Contract 1: one of its meeting's files and one library file (its share of 2); contract 2 the third.
-    assert asyncio.run(scenario()) == ["meeting0", "library0", "other"]
+    assert run(scenario()) == ["meeting0", "library0", "other"]
 
 
 def test_a_cancelled_waiter_takes_no_worker() -> None:
@@ -46,4 +47,4 @@ def test_a_cancelled_waiter_takes_no_worker() -> None:
         assert log == ["first", "later"]
         return slots.free
 
-    assert asyncio.run(scenario()) == 1
+    assert run(scenario()) == 1
