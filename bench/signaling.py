@@ -212,7 +212,9 @@ def worker_main(url: str, commands: Any, answers: Any) -> None:
         worker = Worker(url)
         await worker.log_in()
         while True:
-            command, value, rate = commands.get()
+            # The queue read blocks: in a thread, so this loop keeps answering the server's pings
+            # while it waits (blocking here had ~1,500 sockets closed with 1011 between levels).
+            command, value, rate = await asyncio.to_thread(commands.get)
             if command == "grow":
                 await worker.grow_to(value)
                 # The load generator's own collections would be counted as relay latency: its
