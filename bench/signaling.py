@@ -8,10 +8,13 @@ sends trickle-ICE ``signal`` messages to a random other person of its meeting; t
 measures the time from send to arrival (one machine, one clock). Printed per level: p50/p99 relay
 latency, the server's RSS per participant; and once per bus: number issues per second.
 
-    python -m bench.signaling [--levels 1000,3000,5000,6000] [--seconds 20] [--rate 0.2]
+    python -m bench.signaling [--levels 1000,3000,5000,7000,9000] [--seconds 20] [--rate 0.2]
+    python -m bench.signaling --bus in-process --compare-peerjs   # PeerJS climbs the same levels
 
-Bounded: it stops at the last level, after --budget seconds, or at the first level whose p99 is
-over --target-ms. It talks to 127.0.0.1 only and stops everything it started.
+One climbing series per server: the sockets of one level stay for the next. Every level is
+climbed (bounded by --budget seconds); the highest level with p99 ≤ --target-ms is the result.
+"lost" counts signals sent while measuring that never arrived. It talks to 127.0.0.1 only and
+stops everything it started.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from typing import Any
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
+from bench.peerjs_server import peerjs_server
 from tests.support.backends import PostgresServer, RedisServer
 from tests.support.server import MendanServer
 
@@ -96,6 +100,7 @@ class Worker:
         self.guest_csrf = ""
         self.readers: list[asyncio.Task[None]] = []
         self.failed_rooms = 0
+        self.sent = 0
         self.last_failure = ""
 
     async def log_in(self) -> None:
@@ -165,20 +170,34 @@ class Worker:
 
         await asyncio.gather(*(guarded(size) for size in sizes))
 
+    @staticmethod
+    def signal_text(person: Person, to: Person, candidate: str) -> str:
+        return json.dumps({"v": 1, "type": "signal", "to": to.self_id, "candidate": {"candidate": candidate}})
+
+    @staticmethod
+    def relayed_candidate(message: dict[str, Any]) -> str | None:
+        """The candidate of a relayed signal; raises KeyError for an error message."""
+        if message.get("type") == "error":
+            raise KeyError("error")
+        if message.get("type") == "signal_relayed":
+            return str(message["candidate"]["candidate"])
+        return None
+
     async def _read(self, person: Person) -> None:
         async for text in person.socket:
-            message = json.loads(text)
-            kind = message.get("type")
-            if kind == "signal_relayed":
-                if self.measuring:
-                    sent = float(message["candidate"]["candidate"].split(" ", 1)[0][10:])
-                    self.latencies.append((time.time() - sent) * 1000)
-            elif kind == "error":
+            try:
+                candidate = self.relayed_candidate(json.loads(text))
+            except KeyError:
                 self.errors += 1
+                continue
+            if candidate is not None and self.measuring:
+                sent = float(candidate.split(" ", 1)[0][10:])
+                self.latencies.append((time.time() - sent) * 1000)
 
     async def traffic(self, seconds: float, rate: float) -> None:
         """Every person sends ``rate`` signals per second on average (Poisson), for ``seconds``."""
         self.latencies.clear()
+        self.sent = 0
         self.measuring = True
         deadline = time.monotonic() + seconds
 
@@ -189,8 +208,9 @@ class Worker:
                 candidate = (
                     f"candidate:{time.time():.6f} 1 udp 2122260223 192.0.2.1 54321 typ host generation 0"
                 )
-                message = {"v": 1, "type": "signal", "to": to.self_id, "candidate": {"candidate": candidate}}
-                await person.socket.send(json.dumps(message))
+                await person.socket.send(self.signal_text(person, to, candidate))
+                if self.measuring:
+                    self.sent += 1
                 await asyncio.sleep(random.expovariate(rate))
 
         await asyncio.gather(*(talk(person) for person in self.people))
@@ -205,14 +225,65 @@ class Worker:
         await self.guest.aclose()
 
 
-def worker_main(url: str, commands: Any, answers: Any) -> None:
+class PeerJSWorker(Worker):
+    """The same meetings and traffic against PeerJS's server (bench/peerjs): an id per socket, no
+    tickets, rooms only in the load generator's head; a heartbeat as its client library sends."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.ws_url = url.replace("http", "ws", 1) + "/peerjs"
+
+    async def log_in(self) -> None:
+        self.heartbeat = asyncio.create_task(self._heartbeats())
+
+    async def _heartbeats(self) -> None:
+        while True:  # PeerJS drops a socket silent for 60 s (alive_timeout); its clients beat every 5 s
+            await asyncio.sleep(20)
+            beat = json.dumps({"type": "HEARTBEAT"})
+            await asyncio.gather(*(one.socket.send(beat) for one in self.people), return_exceptions=True)
+
+    async def one_room(self, size: int) -> None:
+        room = []
+        for _ in range(size):
+            peer_id = os.urandom(8).hex()
+            socket = await connect(
+                f"{self.ws_url}?key=peerjs&id={peer_id}&token={peer_id}",
+                max_queue=None,
+                open_timeout=60,
+                ping_interval=None,
+            )
+            assert json.loads(await socket.recv())["type"] == "OPEN"
+            room.append(Person(socket, peer_id))
+        for person in room:
+            person.room = [other for other in room if other is not person]
+            self.readers.append(asyncio.create_task(self._read(person)))
+        self.people += room
+
+    @staticmethod
+    def signal_text(person: Person, to: Person, candidate: str) -> str:
+        return json.dumps(
+            {"type": "CANDIDATE", "dst": to.self_id, "payload": {"candidate": {"candidate": candidate}}}
+        )
+
+    @staticmethod
+    def relayed_candidate(message: dict[str, Any]) -> str | None:
+        if message.get("type") in ("ERROR", "EXPIRE", "ID-TAKEN"):
+            raise KeyError(message["type"])
+        if message.get("type") == "CANDIDATE":
+            return str(message["payload"]["candidate"]["candidate"])
+        return None
+
+
+def worker_main(url: str, peerjs: bool, commands: Any, answers: Any) -> None:
     raise_open_files_limit()
 
     async def serve() -> None:
-        worker = Worker(url)
+        worker = PeerJSWorker(url) if peerjs else Worker(url)
         await worker.log_in()
         while True:
-            command, value, rate = commands.get()
+            # The queue read blocks: in a thread, so this loop keeps answering the server's pings
+            # while it waits (blocking here had ~1,500 sockets closed with 1011 between levels).
+            command, value, rate = await asyncio.to_thread(commands.get)
             if command == "grow":
                 await worker.grow_to(value)
                 # The load generator's own collections would be counted as relay latency: its
@@ -226,7 +297,7 @@ def worker_main(url: str, commands: Any, answers: Any) -> None:
                     await worker.traffic(value, rate)
                 finally:
                     gc.enable()
-                answers.put((worker.latencies.copy(), worker.errors))
+                answers.put((worker.latencies.copy(), worker.errors, worker.sent))
             else:
                 await worker.close()
                 answers.put(None)
@@ -258,27 +329,30 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
-def run_bus(label: str, env: dict[str, str], args: argparse.Namespace, folder: Path) -> None:
-    server = MendanServer(folder / label.split(" ")[0], {**SERVER_ENV, **env})
-    server.create_account(LOGIN, PASSWORD)
-    server.start()
-    assert server.process is not None
-    pid = server.process.pid
+@dataclass
+class Level:
+    participants: int
+    p99: float
+    kib_per_participant: float
+    lost: int
+
+
+def climb(label: str, url: str, pid: int, peerjs: bool, args: argparse.Namespace) -> list[Level]:
+    """One climbing series against one server: the same sockets grow from level to level."""
     baseline = rss_bytes(pid)
     budget_end = time.monotonic() + args.budget
     workers: list[tuple[Any, Any, Any]] = []
-    best = 0
+    rows: list[Level] = []
+    print(f"\n== {label}: server pid {pid}, RSS at start {baseline / 2**20:.0f} MiB")
     try:
-        print(f"\n== {label}: server pid {pid}, RSS at start {baseline / 2**20:.0f} MiB")
-        print(f"number issues: {asyncio.run(issue_rate(server.url, args.issues)):.0f} per second")
         context = mp.get_context("spawn")
         for _ in range(args.workers):
             commands, answers = context.Queue(), context.Queue()
-            process = context.Process(target=worker_main, args=(server.url, commands, answers), daemon=True)
+            process = context.Process(target=worker_main, args=(url, peerjs, commands, answers), daemon=True)
             process.start()
             workers.append((process, commands, answers))
         print(
-            f"{'participants':>12} {'setup s':>8} {'signals':>8} {'p50 ms':>7} {'p99 ms':>7} "
+            f"{'participants':>12} {'setup s':>8} {'signals':>8} {'lost':>6} {'p50 ms':>7} {'p99 ms':>7} "
             f"{'RSS MiB':>8} {'KiB/participant':>15} {'errors':>6}"
         )
         for level in args.levels:
@@ -298,24 +372,23 @@ def run_bus(label: str, env: dict[str, str], args: argparse.Namespace, folder: P
             for _, commands, _ in workers:
                 commands.put(("traffic", args.seconds, args.rate))
             latencies: list[float] = []
-            errors = 0
+            errors = sent = 0
             for _, _, answers in workers:
-                got, failed = answers.get(timeout=args.seconds + 120)
+                got, failed, count = answers.get(timeout=args.seconds + 120)
                 latencies += got
                 errors += failed
+                sent += count
             rss = rss_bytes(pid)
             p50, p99 = (
                 statistics.median(latencies) if latencies else float("nan"),
                 percentile(latencies, 0.99),
             )
+            kib = (rss - baseline) / max(held, 1) / 1024
             print(
-                f"{held:>12} {setup:>8.1f} {len(latencies):>8} {p50:>7.1f} {p99:>7.1f} "
-                f"{rss / 2**20:>8.0f} {(rss - baseline) / held / 1024:>15.1f} {errors:>6}"
+                f"{held:>12} {setup:>8.1f} {len(latencies):>8} {sent - len(latencies):>6} {p50:>7.1f} "
+                f"{p99:>7.1f} {rss / 2**20:>8.0f} {kib:>15.1f} {errors:>6}"
             )
-            if p99 <= args.target_ms:
-                best = held
-            else:
-                break
+            rows.append(Level(held, p99, kib, sent - len(latencies)))
     finally:
         for _, commands, _ in workers:
             commands.put(("close", 0, 0.0))
@@ -325,8 +398,52 @@ def run_bus(label: str, env: dict[str, str], args: argparse.Namespace, folder: P
             process.join(timeout=10)
             if process.is_alive():
                 process.kill()
+    best = best_level(rows, args) or "none of the levels"
+    print(f"most participants with p99 ≤ {args.target_ms:g} ms: {best}")
+    return rows
+
+
+def best_level(rows: list[Level], args: argparse.Namespace) -> int:
+    return max((row.participants for row in rows if row.p99 <= args.target_ms), default=0)
+
+
+def run_bus(label: str, env: dict[str, str], args: argparse.Namespace, folder: Path) -> list[Level]:
+    server = MendanServer(folder / label.split(" ")[0], {**SERVER_ENV, **env})
+    server.create_account(LOGIN, PASSWORD)
+    server.start()
+    assert server.process is not None
+    try:
+        if args.issues:
+            print(f"number issues: {asyncio.run(issue_rate(server.url, args.issues)):.0f} per second")
+        return climb(label, server.url, server.process.pid, False, args)
+    finally:
         server.stop()
-    print(f"most participants with p99 ≤ {args.target_ms:g} ms: {best or 'none of the levels'}")
+
+
+def run_peerjs(args: argparse.Namespace) -> list[Level]:
+    with peerjs_server() as (url, pid):
+        return climb("PeerJS (peer 1.0.2, node)", url, pid, True, args)
+
+
+def print_comparison(mendan: list[Level], peerjs: list[Level], args: argparse.Namespace) -> None:
+    print(f"\n== side by side (p99 ≤ {args.target_ms:g} ms rule, load average {os.getloadavg()[0]:.1f})")
+    print(f"{'participants':>12} {'Mendan p99':>11} {'KiB/p':>6} {'PeerJS p99':>11} {'KiB/p':>6}")
+    for ours, theirs in itertools.zip_longest(mendan, peerjs):
+        level = (ours or theirs).participants
+        print(
+            f"{level:>12} {ours.p99 if ours else float('nan'):>11.1f} "
+            f"{ours.kib_per_participant if ours else float('nan'):>6.1f} "
+            f"{theirs.p99 if theirs else float('nan'):>11.1f} "
+            f"{theirs.kib_per_participant if theirs else float('nan'):>6.1f}"
+        )
+    best_ours, best_theirs = best_level(mendan, args), best_level(peerjs, args)
+    ratio = best_ours / best_theirs if best_theirs else float("nan")
+    memory = [row.kib_per_participant for row in mendan[-1:]] + [
+        row.kib_per_participant for row in peerjs[-1:]
+    ]
+    print(f"most participants within the rule: Mendan {best_ours}, PeerJS {best_theirs}, ratio {ratio:.2f}")
+    if len(memory) == 2 and memory[1] > 0:
+        print(f"memory per participant at the top level: Mendan/PeerJS {memory[0] / memory[1]:.2f}")
 
 
 def main() -> None:
@@ -347,13 +464,20 @@ def main() -> None:
     parser.add_argument("--target-ms", type=float, default=20.0)
     parser.add_argument("--budget", type=float, default=900.0, help="seconds per bus, at most")
     parser.add_argument("--keep", help="folder for the servers' data and logs, kept afterwards")
+    parser.add_argument(
+        "--compare-peerjs",
+        action="store_true",
+        help="also climb PeerJS's server (bench/peerjs, needs node) and print both side by side",
+    )
     parser.add_argument("--bus", choices=["in-process", "redis", "both"], default="both")
     args = parser.parse_args()
     raise_open_files_limit()
     with tempfile.TemporaryDirectory(prefix="mendan-bench-") as name:
         folder = Path(args.keep or name)
         if args.bus in ("in-process", "both"):
-            run_bus("in-process bus, SQLite", {}, args, folder)
+            ours = run_bus("in-process bus, SQLite", {}, args, folder)
+            if args.compare_peerjs:
+                print_comparison(ours, run_peerjs(args), args)
         if args.bus in ("redis", "both"):
             postgres, redis = PostgresServer().start(), RedisServer().start()
             try:

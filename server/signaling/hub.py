@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import defaultdict
+from collections import defaultdict, deque
 
 from starlette.websockets import WebSocket, WebSocketState
 
@@ -37,7 +37,10 @@ class Connection:
         self.joined_version = 0
         """The participant's version our join produced; a later join elsewhere has a higher one."""
         self._held: list[p.AnyServerMessage] | None = None
-        self._queue: asyncio.Queue[str | None] = asyncio.Queue(SEND_QUEUE)
+        # A plain deque and one waiter, not an asyncio.Queue: a Queue keeps four deques and an
+        # Event (~3 KiB) per socket, for thousands of sockets that are idle nearly all the time.
+        self._queue: deque[str | None] = deque()
+        self._waiter: asyncio.Future[None] | None = None
         self._close_code = 1000
         self.closing = False
         """Closed (or closing): nothing more is queued, and the socket may no longer act."""
@@ -72,11 +75,26 @@ class Connection:
             self.known_participants = {other.id for other in message.participants}
         if self.metrics is not None:
             self.metrics.sent(message.type)
-        try:
-            self._queue.put_nowait(p.encode(message))
-        except asyncio.QueueFull:
+        if len(self._queue) >= SEND_QUEUE:
             log.warning("closing a socket that cannot keep up", extra={"participant": self.participant_id})
             self.close(CloseCode.TOO_SLOW)
+            return
+        self._put(p.encode(message))
+
+    def _put(self, item: str | None) -> None:
+        self._queue.append(item)
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    async def _next(self) -> str | None:
+        """The oldest queued item, waiting for one if none is queued."""
+        while not self._queue:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self._queue.popleft()
 
     def close(self, code: int) -> None:
         """Queue the end of the socket with ``code``; the first close wins.
@@ -89,9 +107,9 @@ class Connection:
             return
         self.closing = True
         self._close_code = code
-        while self._queue.full():
-            self._queue.get_nowait()
-        self._queue.put_nowait(None)
+        while len(self._queue) >= SEND_QUEUE:
+            self._queue.popleft()
+        self._put(None)
 
     async def finish(self) -> None:
         """Stop sending (what is queued still goes out where the transport allows)."""
@@ -104,23 +122,41 @@ class WebSocketConnection(Connection):
     def __init__(self, websocket: WebSocket, metrics: Metrics | None = None) -> None:
         super().__init__(metrics)
         self.websocket = websocket
-        self._writer = asyncio.create_task(self._write())
+        self._writer: asyncio.Task[None] | None = None
+        self._gone = False
+
+    def _put(self, item: str | None) -> None:
+        super()._put(item)
+        # The writer runs only while something is queued: an idle socket keeps no task (~2 KiB).
+        if self._writer is None and not self._gone:
+            self._writer = asyncio.get_running_loop().create_task(self._write())
 
     async def _write(self) -> None:
-        while (text := await self._queue.get()) is not None:
-            try:
-                await self.websocket.send_text(text)
-            except Exception:  # the socket is gone; the receive loop notices and cleans up
-                return
-        if self.websocket.application_state == WebSocketState.CONNECTED:
-            with contextlib.suppress(Exception):
-                await self.websocket.close(self._close_code)
+        try:
+            while self._queue:
+                text = self._queue.popleft()
+                if text is None:
+                    self._gone = True
+                    if self.websocket.application_state == WebSocketState.CONNECTED:
+                        with contextlib.suppress(Exception):
+                            await self.websocket.close(self._close_code)
+                    return
+                try:
+                    await self.websocket.send_text(text)
+                except Exception:  # the socket is gone; the receive loop notices and cleans up
+                    self._gone = True
+                    self._queue.clear()
+                    return
+        finally:
+            self._writer = None
 
     async def finish(self) -> None:
         """Let queued messages go out, then stop the writer."""
         await super().finish()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self._writer, timeout=2)
+        writer = self._writer
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(writer, timeout=2)
 
 
 class PollConnection(Connection):
@@ -135,11 +171,11 @@ class PollConnection(Connection):
         if self.closed:
             return []
         try:
-            items = [await asyncio.wait_for(self._queue.get(), wait)]
+            items = [await asyncio.wait_for(self._next(), wait)]
         except TimeoutError:
             return []
-        while not self._queue.empty():
-            items.append(self._queue.get_nowait())
+        while self._queue:
+            items.append(self._queue.popleft())
         texts = []
         for item in items:
             if item is None:  # closed: tell the client with the poll's answer

@@ -177,3 +177,13 @@ def test_a_server_restart_does_not_end_the_meeting(
     customer_again, host_again = open_socket(server), open_socket(server)
     assert customer_again.join(issued["ticket"])["meeting"]["state"] == "active"
     assert len(host_again.join(host_ticket)["participants"]) == 2
+
+
+def test_compression_offered_by_the_client_is_declined(server: MendanServer, open_socket: Opener) -> None:
+    """permessage-deflate would keep ~40 KiB of zlib state per socket for messages of a few hundred
+    bytes (docs/scaling.md): the server answers the offer browsers make without the extension."""
+    socket = open_socket(server)
+    assert socket.ws.request is not None and socket.ws.response is not None
+    assert "permessage-deflate" in socket.ws.request.headers["Sec-WebSocket-Extensions"]
+    assert "Sec-WebSocket-Extensions" not in socket.ws.response.headers
+    assert socket.request(type="ping")["type"] == "ok"
