@@ -13,10 +13,6 @@ from server.settings import SETTINGS_TABLE, Settings
 
 T = TypeVar("T")
 
-MAX_WS_FRAME = 2 * 2**20
-"""Bigger WebSocket messages are refused by the transport; the protocol's own limit
-(protocol.signaling.MAX_MESSAGE_BYTES) answers smaller oversized ones with an error."""
-
 
 def _settings(args: argparse.Namespace) -> Settings:
     return Settings.from_env(data_dir=getattr(args, "data_dir", None))
@@ -86,7 +82,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # sans-I/O websockets implementation keeps its pings on timers, not on a task per socket.
         ws="websockets-sansio",
         ws_per_message_deflate=False,
-        ws_max_size=MAX_WS_FRAME,
         timeout_graceful_shutdown=10,
         proxy_headers=False,  # the app applies MENDAN_TRUSTED_PROXIES itself (server/app.py)
         ssl_certfile=cert or None,
