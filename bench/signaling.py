@@ -407,6 +407,11 @@ def best_level(rows: list[Level], args: argparse.Namespace) -> int:
     return max((row.participants for row in rows if row.p99 <= args.target_ms), default=0)
 
 
+def first_over(rows: list[Level], args: argparse.Namespace) -> int | str:
+    """A noisy machine can put one level over the rule and the next under it: both are shown."""
+    return next((row.participants for row in rows if not row.p99 <= args.target_ms), "none")
+
+
 def run_bus(label: str, env: dict[str, str], args: argparse.Namespace, folder: Path) -> list[Level]:
     server = MendanServer(folder / label.split(" ")[0], {**SERVER_ENV, **env})
     server.create_account(LOGIN, PASSWORD)
@@ -442,6 +447,7 @@ def print_comparison(mendan: list[Level], peerjs: list[Level], args: argparse.Na
         row.kib_per_participant for row in peerjs[-1:]
     ]
     print(f"most participants within the rule: Mendan {best_ours}, PeerJS {best_theirs}, ratio {ratio:.2f}")
+    print(f"first level over the rule: Mendan {first_over(mendan, args)}, PeerJS {first_over(peerjs, args)}")
     if len(memory) == 2 and memory[1] > 0:
         print(f"memory per participant at the top level: Mendan/PeerJS {memory[0] / memory[1]:.2f}")
 
