@@ -36,6 +36,7 @@
   Documents.prototype.start = function () {
     var self = this;
     var room = this.room;
+    this.followPageSize();
     room.on("joined", function (reply) {
       self.onJoined(reply);
     });
@@ -393,12 +394,35 @@
       Mendan.show(hand, false);
       return;
     }
-    var img = byId("doc-page");
-    hand.style.left = img.offsetLeft + message.x * img.clientWidth + "px";
-    hand.style.top = img.offsetTop + message.y * img.clientHeight + "px";
     hand.setAttribute("data-x", String(message.x));
     hand.setAttribute("data-y", String(message.y));
+    this.placePointer();
     Mendan.show(hand, true);
+  };
+
+  /* The hand sits at the presenter's spot on the page as it is laid out now (again when it resizes). */
+  Documents.prototype.placePointer = function () {
+    var hand = byId("doc-pointer");
+    var img = byId("doc-page");
+    var x = parseFloat(hand.getAttribute("data-x"));
+    var y = parseFloat(hand.getAttribute("data-y"));
+    if (isNaN(x) || isNaN(y)) {
+      return;
+    }
+    hand.style.left = img.offsetLeft + x * img.clientWidth + "px";
+    hand.style.top = img.offsetTop + y * img.clientHeight + "px";
+  };
+
+  /* Remote video arriving or the window changing resizes the page under a resting hand. */
+  Documents.prototype.followPageSize = function () {
+    var self = this;
+    var img = byId("doc-page");
+    if (window.ResizeObserver && img && !this.pageObserver) {
+      this.pageObserver = new window.ResizeObserver(function () {
+        self.placePointer();
+      });
+      this.pageObserver.observe(img);
+    }
   };
 
   // ---- 渡す -----------------------------------------------------------------------------------
