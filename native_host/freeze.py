@@ -2,6 +2,7 @@
 needed on the PC (docs/bridge.md says what differs on Windows and macOS, and what to sign).
 
     python -m native_host.freeze [--out DIR] [--no-cache]
+    python -m native_host.freeze --dist DIR     # what /bridge serves (MENDAN_BRIDGE_DIR)
 
 Builds are cached under ``~/.cache/mendan/bridge/<key>/`` where the key hashes the host's sources,
 this Python and the versions of everything frozen with it: a second build of the same sources is
@@ -76,6 +77,17 @@ def pyinstaller_args(dist: Path, work: Path) -> list[str]:
     return [*args, str(PACKAGE / "frozen.py")]
 
 
+KEEP_BUILDS = 3
+"""Each build is ~330 MB: the cache keeps the ones used last (other worktrees, the previous key)."""
+
+
+def _prune(root: Path) -> None:
+    builds = [path for path in root.iterdir() if path.is_dir() and not path.name.startswith("building-")]
+    builds.sort(key=lambda path: path.stat().st_mtime, reverse=True)
+    for stale in builds[KEEP_BUILDS:]:
+        shutil.rmtree(stale, ignore_errors=True)
+
+
 def build(out: Path | None = None, use_cache: bool = True) -> Path:
     """The one-folder build (from the cache when it holds this key); copied to ``out`` if given."""
     folder = cache_root() / cache_key() / NAME
@@ -93,6 +105,8 @@ def build(out: Path | None = None, use_cache: bool = True) -> Path:
             except OSError:  # another run renamed its identical build in first: use that one
                 if not executable(folder).is_file():
                     raise
+    os.utime(folder.parent)  # used now: pruning keeps the builds used last
+    _prune(folder.parent.parent)
     if out is None:
         return folder
     target = out / NAME
@@ -102,12 +116,37 @@ def build(out: Path | None = None, use_cache: bool = True) -> Path:
     return target
 
 
+HOST_ARCHIVES = {"linux": "mendan-bridge-linux-x86_64.tar.gz", "win32": "mendan-bridge-windows-x86_64.zip",
+                 "darwin": "mendan-bridge-macos.zip"}  # fmt: skip
+"""The download names /bridge offers (server/bridge/downloads.py serves exactly these)."""
+
+
+def dist(directory: Path) -> list[Path]:
+    """What /bridge serves (MENDAN_BRIDGE_DIR): this OS's host archive and the extension packages."""
+    directory.mkdir(parents=True, exist_ok=True)
+    folder = build()
+    archive = directory / HOST_ARCHIVES[sys.platform]
+    fmt = "gztar" if archive.name.endswith(".tar.gz") else "zip"
+    base = str(archive).removesuffix(".tar.gz").removesuffix(".zip")
+    shutil.make_archive(base, fmt, root_dir=folder.parent, base_dir=NAME)
+    packaged = subprocess.run(
+        [sys.executable, str(ROOT / "extension" / "package.py"), str(directory)],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return [archive, *(Path(line.removeprefix("wrote ")) for line in packaged.stdout.splitlines())]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m native_host.freeze", description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, help="copy the one-folder build here")
     parser.add_argument("--no-cache", action="store_true", help="build even when the cache has this key")
+    parser.add_argument("--dist", type=Path, help="write the files /bridge serves (MENDAN_BRIDGE_DIR) here")
     args = parser.parse_args(argv)
     started = time.monotonic()
+    if args.dist:
+        for path in dist(args.dist):
+            print(f"wrote {path}")
+        return 0
     folder = build(args.out, use_cache=not args.no_cache)
     print(f"{executable(folder)} ({time.monotonic() - started:.1f} s)")
     return 0
