@@ -95,7 +95,13 @@ def build(out: Path | None = None, use_cache: bool = True) -> Path:
         folder.parent.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=folder.parent.parent, prefix="building-") as temp:
             staging = Path(temp)
-            subprocess.run(pyinstaller_args(staging / "dist", staging / "work"), check=True, cwd=ROOT)
+            log = staging / "pyinstaller.log"
+            with log.open("wb") as output:  # PyInstaller talks a lot; only a failure needs it
+                args = pyinstaller_args(staging / "dist", staging / "work")
+                done = subprocess.run(args, cwd=ROOT, stdout=output, stderr=output)
+            if done.returncode != 0:
+                tail = log.read_text(errors="replace")[-4000:]
+                raise RuntimeError(f"PyInstaller failed ({done.returncode}):\n{tail}")
             built = staging / "dist" / NAME
             folder.parent.mkdir(parents=True, exist_ok=True)
             if folder.exists():
