@@ -8,7 +8,9 @@ downloads all fail would send people and IT in circles).
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,9 +30,37 @@ KNOWN: tuple[Download, ...] = (
     Download("mendan-bridge-linux-x86_64.tar.gz", "linux", "application/gzip"),
     Download("mendan-bridge-chromium.zip", "chromium", "application/zip"),
     Download("mendan-bridge-firefox.xpi", "firefox", "application/x-xpinstall"),
+    Download("mendan-bridge.crx", "chromium-policy", "application/x-chrome-extension"),
 )
 BY_NAME = {download.name: download for download in KNOWN}
 BUILD_HINT = "build them with: python -m native_host.freeze --dist DIR (docs/bridge.md)"
+
+
+CRX_ABOUT = "mendan-bridge.crx.json"
+"""Beside the CRX (extension/package.py --crx-key): its extension id and version, for updates.xml."""
+_CHROME_ID = re.compile(r"^[a-p]{32}$")
+_VERSION = re.compile(r"^\d+(\.\d+){0,3}$")
+
+
+@dataclass(frozen=True)
+class PackedExtension:
+    """The CRX a company policy installs (forcelist entry ``id;<origin>/bridge/updates.xml``)."""
+
+    id: str
+    version: str
+
+
+def _packed(folder: Path) -> PackedExtension | None:
+    if not (folder / "mendan-bridge.crx").is_file():
+        return None
+    try:
+        about = json.loads((folder / CRX_ABOUT).read_text(encoding="utf-8"))
+        packed = PackedExtension(str(about["id"]), str(about["version"]))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise BridgeDownloadsError(f"mendan-bridge.crx needs a valid {CRX_ABOUT} beside it: {exc}") from None
+    if not _CHROME_ID.match(packed.id) or not _VERSION.match(packed.version):
+        raise BridgeDownloadsError(f"{CRX_ABOUT}: not an extension id and version: {about}")
+    return packed
 
 
 class BridgeDownloadsError(ValueError):
@@ -40,6 +70,7 @@ class BridgeDownloadsError(ValueError):
 @dataclass(frozen=True)
 class BridgeDownloads:
     files: dict[str, Path] = field(default_factory=dict)
+    packed: PackedExtension | None = None
 
     @classmethod
     def scan(cls, directory: str) -> BridgeDownloads:
@@ -53,9 +84,9 @@ class BridgeDownloads:
         if not files:
             raise BridgeDownloadsError(f"MENDAN_BRIDGE_DIR {folder} holds no bridge files; {BUILD_HINT}")
         for path in folder.iterdir():
-            if path.name not in BY_NAME:
+            if path.name not in BY_NAME and path.name != CRX_ABOUT:
                 log.info("not served from MENDAN_BRIDGE_DIR (unknown name): %s", path.name)
-        return cls(files)
+        return cls(files, _packed(folder))
 
     def path(self, name: str) -> Path | None:
         return self.files.get(name)

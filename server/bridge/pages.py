@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from xml.sax.saxutils import escape
+
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
@@ -33,6 +35,7 @@ async def bridge_page(request: Request) -> Response:
         host_platforms=HOST_PLATFORMS,
         extension_platforms=EXTENSION_PLATFORMS,
         offered=offered,
+        packed=downloads.packed,
     )
 
 
@@ -44,7 +47,26 @@ async def download(request: Request) -> Response:
     return FileResponse(path, media_type=BY_NAME[name].media_type, filename=name)
 
 
+UPDATE_MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
+<gupdate xmlns="http://www.google.com/update2/response" protocol="2.0">
+  <app appid="{id}">
+    <updatecheck codebase="{origin}/bridge/download/mendan-bridge.crx" version="{version}"/>
+  </app>
+</gupdate>
+"""
+
+
+async def update_manifest(request: Request) -> Response:
+    """Where Chromium (ExtensionInstallForcelist ``id;<origin>/bridge/updates.xml``) finds the CRX."""
+    packed = request.app.state.bridge_downloads.packed
+    if packed is None:
+        raise MendanError(ErrorCode.NOT_FOUND, "no packed extension (mendan-bridge.crx) is offered")
+    body = UPDATE_MANIFEST.format(id=packed.id, version=packed.version, origin=escape(_origin(request)))
+    return Response(body, media_type="application/xml")
+
+
 routes = [
     Route("/bridge", bridge_page, methods=["GET"]),
     Route("/bridge/download/{name}", download, methods=["GET"]),
+    Route("/bridge/updates.xml", update_manifest, methods=["GET"]),
 ]

@@ -3,6 +3,7 @@ serves exactly those, and a bridge folder with nothing built in it stops the sta
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -49,10 +50,31 @@ def test_bridge_page_offers_and_serves_only_built_files(server_factory, tmp_path
     assert httpx.get(f"{server.url}/bridge/download/mendan-bridge-firefox.xpi").status_code == 404
 
 
+def test_a_packed_extension_gets_an_update_manifest_for_company_policy(server_factory, tmp_path):
+    """The CRX packed by Chromium with a key made here; Mendan names it in /bridge/updates.xml."""
+    key = tmp_path / "key.pem"
+    subprocess.run(["openssl", "genrsa", "-out", str(key), "2048"], check=True, capture_output=True)
+    dist = tmp_path / "dist"
+    subprocess.run(
+        [sys.executable, str(ROOT / "extension" / "package.py"), str(dist), "--crx-key", str(key)], check=True
+    )
+    about = json.loads((dist / "mendan-bridge.crx.json").read_text())
+    server = server_factory(env={"MENDAN_BRIDGE_DIR": str(dist)})
+    updates = httpx.get(f"{server.url}/bridge/updates.xml")
+    assert updates.status_code == 200 and updates.headers["content-type"].startswith("application/xml")
+    assert f'appid="{about["id"]}"' in updates.text
+    assert f'codebase="{server.url}/bridge/download/mendan-bridge.crx" version="0.1.0"' in updates.text
+    crx = httpx.get(f"{server.url}/bridge/download/mendan-bridge.crx")
+    assert crx.content[:4] == b"Cr24" and crx.content[4] == 3  # CRX version 3
+    page = httpx.get(f"{server.url}/bridge").text
+    assert f"{about['id']};{server.url}/bridge/updates.xml" in page
+
+
 def test_every_bridge_needed_page_links_to_bridge(server):
     assert 'href="/bridge"' in httpx.get(f"{server.url}/environment").text
     assert 'href="/bridge"' in httpx.get(f"{server.url}/").text  # the banner of a browser without WebRTC
     assert httpx.get(f"{server.url}/bridge").status_code == 200  # nothing built: the page still guides
+    assert httpx.get(f"{server.url}/bridge/updates.xml").status_code == 404  # no CRX offered
 
 
 def test_a_bridge_folder_with_nothing_built_stops_the_start(tmp_path):

@@ -28,7 +28,12 @@ PYTHON_BRIDGE = [sys.executable, "-m", "native_host.cli"]
 
 
 def install_bridge(
-    home: Path, browser: str, origin: str, pre_approve: bool, command: list[str] = PYTHON_BRIDGE
+    home: Path,
+    browser: str,
+    origin: str,
+    pre_approve: bool,
+    command: list[str] = PYTHON_BRIDGE,
+    extension_id: str = DEFAULT_CHROME_EXTENSION_ID,
 ) -> dict[str, str]:
     """`mendan-bridge install` (and `allow`, as IT would on managed PCs) for this HOME; its env.
     ``command`` is the Python package's CLI or a frozen build's executable."""
@@ -36,7 +41,7 @@ def install_bridge(
            "XDG_DATA_HOME": str(home / ".local" / "share")}  # fmt: skip
     install = ["install", "--browser", browser, "--origin", origin]
     if browser != "firefox":
-        install += ["--extension-id", DEFAULT_CHROME_EXTENSION_ID]
+        install += ["--extension-id", extension_id]
     steps = [install, ["allow", origin]] if pre_approve else [install]
     for args in steps:
         result = subprocess.run([*command, *args], env=env, capture_output=True, text=True)
