@@ -96,3 +96,16 @@ def test_install_refuses_without_portaudio(tmp_path):
     assert "✗ 部品(PortAudio:スピーカーへの出力)" in done.stderr
     assert "apt-get install libportaudio2" in done.stderr
     assert not (home / ".local" / "share" / "mendan-bridge").exists()
+
+
+def test_install_refuses_without_the_consent_windows_toolkit(tmp_path):
+    """GTK's WebKit2 typelibs hidden in a private mount namespace (an empty folder over them), and
+    no Qt WebEngine installed: the consent window could not open."""
+    home = tmp_path / "home"
+    typelibs = "/usr/lib/x86_64-linux-gnu/girepository-1.0"
+    hide = f'mount -t tmpfs none {typelibs} && exec "$@"'
+    done = _run(["unshare", "--mount", "sh", "-c", hide, "sh", *BRIDGE, "install"], _env(home))
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "✗ 部品(確認画面の表示)" in done.stderr
+    assert "gir1.2-webkit2-4.1" in done.stderr
+    assert not (home / ".local" / "share" / "mendan-bridge").exists()
