@@ -48,13 +48,13 @@ def _version(distribution: str) -> str:
 
 
 def cache_key() -> str:
-    """sha256 of the host's files, this interpreter and the frozen libraries' versions."""
+    """sha256 of the host's code and catalogues, this interpreter and the frozen libraries' versions."""
     digest = hashlib.sha256()
     digest.update(f"{sys.version}|{platform.machine()}|{sys.platform}".encode())
     for distribution in FROZEN_WITH:
         digest.update(f"|{distribution}={_version(distribution)}".encode())
     for path in sorted(PACKAGE.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".json", ".md") and "__pycache__" not in path.parts:
+        if path.is_file() and path.suffix in (".py", ".json") and "__pycache__" not in path.parts:
             digest.update(str(path.relative_to(PACKAGE)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:20]
 
