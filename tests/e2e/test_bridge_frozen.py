@@ -5,11 +5,14 @@ private HOME, checks itself with `doctor`, and is the host of the usual bridge c
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 
+from native_host.catalogue import text
 from native_host.freeze import build, executable
 from tests.e2e.bridge_steps import hold_bridge_call
 from tests.support.bridge_browser import chromium_with_bridge, install_bridge
+from tests.support.desktop import press_first_button, wait_for_window, xvfb_display
 
 
 def test_frozen_host_installs_checks_itself_and_holds_the_call(server, person, playwright_instance, tmp_path):
@@ -35,3 +38,26 @@ def test_frozen_host_installs_checks_itself_and_holds_the_call(server, person, p
     hold_bridge_call(server, person, chromium_with_bridge(playwright_instance, home, env))
     log = (home / ".config" / "mendan-bridge" / "host.log").read_text(encoding="utf-8")
     assert "started by ['chrome-extension://" in log and "(frozen build)" in log
+
+
+def test_frozen_consent_window_opens_and_is_answered():
+    """The GUI toolkit frozen into the build (pywebview, GTK, WebKit2) really shows the window."""
+    program = executable(build())
+    with xvfb_display() as display:
+        window_process = subprocess.Popen(
+            [str(program), "consent-window", "https://meet.example.jp", "ja"],
+            env={**os.environ, "DISPLAY": display},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            running = lambda: window_process.poll() is None  # noqa: E731
+            title = text("consent.title", "ja")  # by its title: GTK also maps a "mendan-bridge" window
+            window = wait_for_window(display, title, still_waiting=running)
+            press_first_button(display, window, done=lambda: not running())  # 許可する
+            out, err = window_process.communicate(timeout=30)
+        finally:
+            if window_process.poll() is None:
+                window_process.kill()
+                window_process.wait()
+    assert json.loads(out.decode().strip().splitlines()[-1]) == {"answer": "allow"}, err.decode()[-2000:]
