@@ -10,6 +10,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from native_host.freeze import HOST_ARCHIVES
 from server.bridge.downloads import BY_NAME
@@ -53,7 +55,12 @@ def test_bridge_page_offers_and_serves_only_built_files(server_factory, tmp_path
 def test_a_packed_extension_gets_an_update_manifest_for_company_policy(server_factory, tmp_path):
     """The CRX packed by Chromium with a key made here; Mendan names it in /bridge/updates.xml."""
     key = tmp_path / "key.pem"
-    subprocess.run(["openssl", "genrsa", "-out", str(key), "2048"], check=True, capture_output=True)
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    key.write_bytes(
+        private.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
     dist = tmp_path / "dist"
     subprocess.run(
         [sys.executable, str(ROOT / "extension" / "package.py"), str(dist), "--crx-key", str(key)], check=True
