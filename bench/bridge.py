@@ -69,8 +69,11 @@ def _end_to_end(arrivals: list[tuple[float, bytes]]) -> list[float]:
     return delays
 
 
-async def measure(remotes: int, seconds: float, home: Path) -> tuple[list[StreamFigures], float]:
-    host = await HostProcess(home).start()
+async def measure(
+    remotes: int, seconds: float, home: Path, command: list[str] | None = None
+) -> tuple[list[StreamFigures], float, float]:
+    started_host = time.monotonic()
+    host = await HostProcess(home, command=command).start()
     arrivals: dict[str, list[tuple[float, dict[str, Any]]]] = {}
     measuring = False
 
@@ -99,6 +102,7 @@ async def measure(remotes: int, seconds: float, home: Path) -> tuple[list[Stream
 
     try:
         await host.open_session()
+        host_start = time.monotonic() - started_host  # process start to camera and mic running
         for peer_id in peers:
             reply = await host.request(
                 {"type": "create_peer", "peer_id": peer_id, "polite": False, "initiator": True}
@@ -142,28 +146,42 @@ async def measure(remotes: int, seconds: float, home: Path) -> tuple[list[Stream
                 remote_fps_from_host=(after[peer_id] - before[peer_id]) / elapsed,
             )
         )
-    return figures, cpu
+    return figures, cpu, host_start
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=6.0)
     parser.add_argument("--remotes", type=int, nargs="*", default=[1, 3])
+    parser.add_argument(
+        "--host", choices=["python", "frozen", "both"], default="both",
+        help="python -m native_host, the PyInstaller build (python -m native_host.freeze), or both",
+    )  # fmt: skip
     args = parser.parse_args()
-    print("remotes stream    fps  added ms (median/p95)  end-to-end ms  width", end="")
+    hosts: list[tuple[str, list[str] | None]] = []
+    if args.host in ("python", "both"):
+        hosts.append(("python", None))
+    if args.host in ("frozen", "both"):
+        from native_host.freeze import build, executable
+
+        hosts.append(("frozen", [str(executable(build()))]))
+    print("host    remotes stream    fps  added ms (median/p95)  end-to-end ms  width", end="")
     print("  host->remote fps  host CPU/stream")
-    for count in args.remotes:
-        with tempfile.TemporaryDirectory() as tmp:
-            home = Path(tmp)
-            write_config(home)
-            figures, cpu = asyncio.run(measure(count, args.seconds, home))
-        for f in figures:
-            print(
-                f"{count:7d} {f.peer_id:8s} {f.fps:5.1f}  {f.added_ms_median:8.1f} / {f.added_ms_p95:6.1f}"
-                f"        {f.end_to_end_ms_median:8.1f}  {f.width:5d}  {f.remote_fps_from_host:16.1f}"
-                f"  {100 * cpu / count:6.1f}% of a core"
-            )
-        print(f"        host total CPU {100 * cpu:.1f}% of a core")
+    for name, command in hosts:
+        for count in args.remotes:
+            with tempfile.TemporaryDirectory() as tmp:
+                home = Path(tmp)
+                write_config(home)
+                figures, cpu, host_start = asyncio.run(measure(count, args.seconds, home, command))
+            for f in figures:
+                print(
+                    f"{name:7s} {count:7d} {f.peer_id:8s} {f.fps:5.1f}"
+                    f"  {f.added_ms_median:8.1f} / {f.added_ms_p95:6.1f}"
+                    f"        {f.end_to_end_ms_median:8.1f}  {f.width:5d}  {f.remote_fps_from_host:16.1f}"
+                    f"  {100 * cpu / count:6.1f}% of a core"
+                )
+            total = f"host total CPU {100 * cpu:.1f}% of a core; started in {host_start:.2f} s"
+            print(f"{name:7s}         {total}")
 
 
 if __name__ == "__main__":

@@ -5,13 +5,17 @@
  *
  * Only meeting origins this computer serves (set at install, or with `mendan-bridge allow`) are
  * answered: the list is asked of the host when the extension is installed and when the browser
- * starts, never because a page asked, so no other site can learn of us or start the host.
+ * starts, never because a page asked, so no other site can learn of us or start the host. Only
+ * while the host could not be started is it tried again when a page asks (every few seconds at
+ * most): it may have been installed since, and the page is told why it failed.
  */
 var HOST = "jp.mendan.bridge";
 var ORIGINS_KEY = "meeting_origins";
 var refreshing = null; // callbacks waiting for the list being asked of the host right now
 var refreshedAt = 0;
 var REFRESH_AGAIN_AFTER = 60000; // a first start fires both onInstalled and onStartup: ask once
+var HOST_ERROR_KEY = "host_error";
+var RETRY_BROKEN_HOST_AFTER = 5000;
 
 function refreshOrigins() {
   if (refreshing || Date.now() - refreshedAt < REFRESH_AGAIN_AFTER) {
@@ -20,7 +24,8 @@ function refreshOrigins() {
   refreshedAt = Date.now();
   refreshing = [];
   chrome.runtime.sendNativeMessage(HOST, { v: 1, type: "list_origins", request_id: "origins" }, function (reply) {
-    var known = chrome.runtime.lastError || !reply || reply.type !== "origins" ? null : reply.origins;
+    var failed = chrome.runtime.lastError ? chrome.runtime.lastError.message : "";
+    var known = failed || !reply || reply.type !== "origins" ? null : reply.origins;
     function done() {
       var waiting = refreshing;
       refreshing = null;
@@ -28,25 +33,39 @@ function refreshOrigins() {
         callback();
       });
     }
+    var items = {};
     if (known) {
-      var items = {};
       items[ORIGINS_KEY] = known;
-      chrome.storage.local.set(items, done);
     } else {
-      done();
+      refreshedAt = Date.now() - REFRESH_AGAIN_AFTER + RETRY_BROKEN_HOST_AFTER; // installed meanwhile?
     }
+    // Why the host could not be asked: the page then names what to check (mendan-bridge doctor).
+    items[HOST_ERROR_KEY] = known ? "" : failed || "no_reply";
+    chrome.storage.local.set(items, done);
   });
 }
 
 chrome.runtime.onInstalled.addListener(refreshOrigins);
 chrome.runtime.onStartup.addListener(refreshOrigins);
 
-/* callback(true) for a meeting origin of this computer; false for any other site. */
+/* callback(true, "") for a meeting origin of this computer; false for any other site. The second
+   argument says why the host could not be asked ("" when it answered). */
 function isMeetingOrigin(origin, callback) {
+  var retried = false;
   function look() {
-    chrome.storage.local.get(ORIGINS_KEY, function (items) {
+    chrome.storage.local.get([ORIGINS_KEY, HOST_ERROR_KEY], function (items) {
       var origins = (items && items[ORIGINS_KEY]) || [];
-      callback(!!origin && origins.indexOf(origin) >= 0);
+      var hostError = (items && items[HOST_ERROR_KEY]) || "";
+      var neverAsked = !items || !(ORIGINS_KEY in items || HOST_ERROR_KEY in items); // a page came first
+      if ((hostError || neverAsked) && !retried) {
+        retried = true;
+        refreshOrigins(); // installed or repaired since? (every few seconds at most, only while broken)
+        if (refreshing) {
+          refreshing.push(look);
+          return;
+        }
+      }
+      callback(!!origin && origins.indexOf(origin) >= 0, hostError);
     });
   }
   if (refreshing) {
@@ -58,7 +77,9 @@ function isMeetingOrigin(origin, callback) {
 
 chrome.runtime.onMessage.addListener(function (message, sender, reply) {
   if (message && message.type === "may_serve" && sender.tab) {
-    isMeetingOrigin(pageOrigin({ sender: sender }), reply);
+    isMeetingOrigin(pageOrigin({ sender: sender }), function (serve, hostError) {
+      reply({ serve: serve, host_error: hostError });
+    });
     return true; // replied asynchronously
   }
   return false;

@@ -3,6 +3,8 @@
  * worker. It does nothing until the page speaks first (the page starts the handshake, so no
  * message is lost before the page listens, and pages that never ask see nothing of us), and it
  * answers only pages of this computer's meeting origins: any other site gets no reply at all.
+ * One exception: while the host cannot be started, no site is known to be a meeting site, so a
+ * probe is answered with the host's failure; the page then says what to check (mendan-bridge doctor).
  */
 (function () {
   "use strict";
@@ -12,6 +14,7 @@
   var port = null;
   var allowed = null; // asked of the service worker once, on the page's first message
   var waiting = [];
+  var hostError = ""; // why the host could not be started, when it could not
 
   function toPage(message) {
     window.postMessage({ source: TO_PAGE, message: message }, window.location.origin);
@@ -41,11 +44,15 @@
     if (waiting.length > 1) {
       return;
     }
-    chrome.runtime.sendMessage({ type: "may_serve" }, function (yes) {
-      allowed = !chrome.runtime.lastError && yes === true;
+    chrome.runtime.sendMessage({ type: "may_serve" }, function (answer) {
+      allowed = !chrome.runtime.lastError && !!answer && answer.serve === true;
+      hostError = (!allowed && answer && answer.host_error) || "";
       var queued = waiting;
       waiting = [];
-      if (allowed) {
+      if (hostError) {
+        toPage({ type: "present", version: chrome.runtime.getManifest().version, host_error: hostError });
+        allowed = null; // ask again on the next probe: the host may be installed meanwhile
+      } else if (allowed) {
         queued.forEach(function (run) {
           run();
         });

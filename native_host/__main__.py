@@ -12,6 +12,7 @@ from native_host.config import ConfigStore, config_dir
 from native_host.consent import window_prompt
 from native_host.framing import FrameReader, FrameWriter
 from native_host.host import Host, serve
+from native_host.launch import is_frozen
 from native_host.stdio import FdWriter, stdin_reader, take_stdout
 
 log = logging.getLogger("native_host")
@@ -48,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     _configure_logging()
     frames_fd = take_stdout()
     args = sys.argv[1:] if argv is None else argv
-    log.info("started by %r", args)
+    log.info("started by %r (%s)", args, "frozen build" if is_frozen() else sys.executable)
     return asyncio.run(run(args, frames_fd))
 
 

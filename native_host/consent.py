@@ -4,7 +4,7 @@ Before the first capture for an origin the user answers in the host's own window
 kept in config.json, so the window shows once per origin. ``mendan-bridge allow ORIGIN`` records
 an "allow" beforehand. Closing the window or letting it time out refuses this time only.
 
-The window runs in a child process (``python -m native_host.consent_window``): GUI toolkits want
+The window runs in a child process (``native_host.launch.consent_window_command``): GUI toolkits want
 the main thread, which the host's event loop owns, and a crashing toolkit must not take the
 meeting down. The prompt is an injectable callable so tests can answer it.
 """
@@ -14,11 +14,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import sys
 from collections.abc import Awaitable, Callable
 
 from native_host.config import ConfigStore, Consent, normalise_origin
 from native_host.errors import BridgeError
+from native_host.launch import consent_window_command
 from native_host.messages import ErrorCode
 
 log = logging.getLogger(__name__)
@@ -60,9 +60,7 @@ async def ensure_consent(
 async def window_prompt(origin: str, language: str) -> Consent | None:
     """Ask in a pywebview window in a child process; None when closed, timed out or unavailable."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "native_host.consent_window",
+        *consent_window_command(),
         origin,
         language,
         stdin=asyncio.subprocess.DEVNULL,

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Protocol
 
 from native_host.config import ConfigStore
+from native_host.launch import frozen_executable
 
 log = logging.getLogger(__name__)
 
@@ -172,16 +173,22 @@ def install(
     registry: Registry | None = None,
     python: str | None = None,
 ) -> list[Path]:
-    """Write the launcher, each browser's manifest (and registry value); returns files written."""
+    """Write the launcher (not for the frozen build), each browser's manifest (and registry value);
+    returns the files written."""
     target = target or Target.current()
     store = store or ConfigStore()
     chrome_ids, firefox_ids = split_ids(extension_ids)
-    launcher = target.launcher_path()
-    launcher.parent.mkdir(parents=True, exist_ok=True)
-    package_parent = Path(__file__).resolve().parent.parent
-    launcher.write_text(launcher_text(target, python or sys.executable, package_parent), encoding="utf-8")
-    launcher.chmod(launcher.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-    written = [launcher]
+    # The frozen build is its own host: the manifests name it, no launcher script is needed.
+    launcher = frozen_executable() if python is None else None
+    written = []
+    if launcher is None:
+        launcher = target.launcher_path()
+        launcher.parent.mkdir(parents=True, exist_ok=True)
+        package_parent = Path(__file__).resolve().parent.parent
+        text = launcher_text(target, python or sys.executable, package_parent)
+        launcher.write_text(text, encoding="utf-8")
+        launcher.chmod(launcher.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+        written.append(launcher)
     for browser in browsers:
         path = target.manifest_path(browser)
         path.parent.mkdir(parents=True, exist_ok=True)

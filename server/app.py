@@ -17,6 +17,8 @@ from server import api, environment, invite_api, pages, portal
 from server.auth.login_throttle import LoginThrottle
 from server.auth.passwords import PasswordPool
 from server.body_limit import BodyLimit, route_limits
+from server.bridge import pages as bridge_pages
+from server.bridge.downloads import BridgeDownloads
 from server.clock import Clock
 from server.collector import CollectorSchedule
 from server.db.database import Database
@@ -78,6 +80,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         database = Database(settings.database_url)
         hub = Hub()
         app.state.settings = settings
+        app.state.bridge_downloads = BridgeDownloads.scan(settings.bridge_dir)  # stops a bad start
         app.state.clock = clock or Clock()
         app.state.database = database
         app.state.hub = hub
@@ -140,6 +143,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         *integrations_pages.routes,
         *rest_api.routes,
         *schedule_api.routes,
+        *bridge_pages.routes,
         WebSocketRoute("/ws", signaling_endpoint),
         *longpoll.routes,
         Mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static"),

@@ -151,6 +151,11 @@ SETTINGS_TABLE: tuple[tuple[str, str, str], ...] = (
     ),
     ("MENDAN_LOGIN_MAX_DELAY", "900", "longest wait in seconds between login tries after many wrong ones"),
     ("MENDAN_HASH_WORKERS", "2", "password hashes computed at once (threads beside the event loop)"),
+    (
+        "MENDAN_BRIDGE_DIR",
+        "",
+        "folder of built bridge files /bridge offers (python -m native_host.freeze --dist)",
+    ),
 )
 
 DEFAULTS: dict[str, str] = {name: default for name, default, _ in SETTINGS_TABLE}
@@ -246,6 +251,7 @@ class Settings:
     login_limit: tuple[int, float] = (5, 900.0)
     login_max_delay: float = 900.0
     hash_workers: int = 2
+    bridge_dir: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -324,6 +330,7 @@ class Settings:
             login_limit=_rate(source["MENDAN_LOGIN_LIMIT"], "MENDAN_LOGIN_LIMIT"),
             login_max_delay=float(source["MENDAN_LOGIN_MAX_DELAY"]),
             hash_workers=max(1, int(source["MENDAN_HASH_WORKERS"])),
+            bridge_dir=source["MENDAN_BRIDGE_DIR"],
         )
 
 

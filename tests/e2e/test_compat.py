@@ -44,6 +44,10 @@ def test_environment_page_lists_engines_and_this_browser(server, person):
     expect(bridged_call).to_contain_text("○")
     expect(bridged_call).to_have_attribute("data-proven", "works")
     expect(matrix.locator("tr[data-engine=this] td[data-feature=video_call]")).to_have_text("○")
+    ie11 = matrix.locator("tr[data-engine=ie11]")  # its own row: no bridge, no ✓ it did not earn
+    expect(ie11.locator("td[data-feature=video_call]")).to_contain_text("×")
+    expect(ie11.locator(".proven")).to_have_count(0)
+    expect(ie11).to_contain_text("IE11 そのものでの動作はここでは試験していません")
 
     crippled = person("crippled", engine="chromium-nowebrtc")
     crippled.goto(server.url + "/environment")

@@ -24,18 +24,27 @@ from tests.support.engines import FIREFOX, FIREFOX_PREFS, NO_WEBRTC_SCRIPT
 EXTENSION = Path(__file__).resolve().parents[2] / "extension"
 
 
-def install_bridge(home: Path, browser: str, origin: str, pre_approve: bool) -> dict[str, str]:
-    """`mendan-bridge install` (and `allow`, as IT would on managed PCs) for this HOME; its env."""
+PYTHON_BRIDGE = [sys.executable, "-m", "native_host.cli"]
+
+
+def install_bridge(
+    home: Path,
+    browser: str,
+    origin: str,
+    pre_approve: bool,
+    command: list[str] = PYTHON_BRIDGE,
+    extension_id: str = DEFAULT_CHROME_EXTENSION_ID,
+) -> dict[str, str]:
+    """`mendan-bridge install` (and `allow`, as IT would on managed PCs) for this HOME; its env.
+    ``command`` is the Python package's CLI or a frozen build's executable."""
     env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
            "XDG_DATA_HOME": str(home / ".local" / "share")}  # fmt: skip
     install = ["install", "--browser", browser, "--origin", origin]
     if browser != "firefox":
-        install += ["--extension-id", DEFAULT_CHROME_EXTENSION_ID]
+        install += ["--extension-id", extension_id]
     steps = [install, ["allow", origin]] if pre_approve else [install]
     for args in steps:
-        result = subprocess.run(
-            [sys.executable, "-m", "native_host.cli", *args], env=env, capture_output=True, text=True
-        )
+        result = subprocess.run([*command, *args], env=env, capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
     return env
 

@@ -44,9 +44,13 @@ class HostProcess:
     """``python -m native_host <caller>`` with pipes; messages in and out as dicts."""
 
     def __init__(
-        self, config_home: Path, caller: str | list[str] = f"chrome-extension://{EXTENSION_ID}/"
+        self,
+        config_home: Path,
+        caller: str | list[str] = f"chrome-extension://{EXTENSION_ID}/",
+        command: list[str] | None = None,
     ) -> None:
         self.config_home = config_home
+        self.command = command or [sys.executable, "-m", "native_host"]  # or a frozen build's program
         self.caller = [caller] if isinstance(caller, str) else caller
         self.process: asyncio.subprocess.Process | None = None
         self.received: list[tuple[float, dict[str, Any]]] = []
@@ -66,9 +70,7 @@ class HostProcess:
             **(env or {}),
         }
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "native_host",
+            *self.command,
             *self.caller,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,

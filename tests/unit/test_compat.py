@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from compat import generate
-from compat.matrix import ENGINES, RULES, Capability, Feature, available, reason
+from compat.matrix import ENGINES, RULES, Capability, Feature, available, proven, reason
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -63,3 +63,17 @@ def test_an_insecure_page_is_told_to_use_https_not_the_bridge_or_another_browser
     no_webrtc = everything - {Capability.PEER_CONNECTION, Capability.BRIDGE}
     assert reason(Feature.VIDEO_CALL, no_webrtc) == "compat.reason.no_webrtc"
     assert reason(Feature.VIDEO_CALL, everything) == ""
+
+
+def test_rows_claim_only_what_their_engines_proved() -> None:
+    """The bridge row names the browsers its proof ran on; IE11 (which loads neither extension)
+    has its own row with no bridge and nothing marked as proven."""
+    by_key = {engine.key: engine for engine in ENGINES}
+    bridge = by_key["legacy_bridge"]
+    assert "Internet Explorer" not in bridge.name and "Chrome" in bridge.name and "Firefox" in bridge.name
+    assert set(bridge.tested_as) == {"chromium-bridge", "firefox-bridge"}
+    ie11 = by_key["ie11"]
+    assert ie11.tested_as == () and Capability.BRIDGE not in ie11.capabilities
+    assert not available(ie11.capabilities)[Feature.VIDEO_CALL]
+    assert "ie11" not in proven()
+    assert all("Internet Explorer" not in engine.name for engine in ENGINES if engine.key != "ie11")

@@ -66,12 +66,19 @@
         callback(false);
       }
     }, PROBE_TIMEOUT);
-    this.on("present", function () {
+    this.on("present", function (message) {
       if (answered) {
         return;
       }
       answered = true;
       window.clearTimeout(timer);
+      self.present = true; // the extension is there: a failure from here on is the host's
+      if (message.host_error) {
+        self.error = "bridge_unavailable";
+        self.hostError = message.host_error;
+        callback(false);
+        return;
+      }
       self.request({ type: "hello", origin: window.location.origin }, function (error, welcome) {
         self.ready = !error;
         self.welcome = welcome;

@@ -1,0 +1,1 @@
+"""The Mendan bridge as this server offers it: the /bridge page and the built files it serves."""
