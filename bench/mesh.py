@@ -22,7 +22,7 @@ from playwright.sync_api import Playwright, sync_playwright
 
 from bench import BENCH_LOGIN, bench_server
 from bench.browsers import People, load_average
-from bench.pageclock import clicked_at, mark_click, wait_decoding, watch_decoding
+from bench.pageclock import clicked_at, mark_click, sending, wait_decoding, watch_decoding
 from tests.e2e.meeting_steps import (
     connect,
     invite_url,
@@ -45,6 +45,7 @@ class Run:
     cpu: list[float]
     load: str
     server_cpu: float  # the server's own process: Mendan's signaling, or Janus forwarding media
+    sent: str  # what the first page sends (bench.pageclock.sending)
 
 
 def mendan_run(playwright: Playwright, server: MendanServer, home: Path, people: int) -> Run:
@@ -75,8 +76,9 @@ def mendan_run(playwright: Playwright, server: MendanServer, home: Path, people:
         seconds = (max(done) - clicked_at(last)) / 1000
         load = load_average()
         assert server.process is not None
+        sent = sending(pages[0])
         *cpu, server_cpu = group.cpu_percent(extra_pids=(server.process.pid,))
-        return Run(seconds, cpu, load, server_cpu)
+        return Run(seconds, cpu, load, server_cpu, sent)
     finally:
         group.close()
 
@@ -94,7 +96,7 @@ def summary(name: str, runs: list[Run]) -> str:
 def describe(run: Run) -> str:
     shown = " ".join(f"{cpu:4.0f}%" for cpu in run.cpu)
     server = f"server {run.server_cpu:3.0f}%"
-    return f"{run.seconds * 1000:6.0f} ms   CPU per browser {shown}   {server}   ({run.load})"
+    return f"{run.seconds * 1000:6.0f} ms   CPU per browser {shown}   {server}   ({run.load})   [{run.sent}]"
 
 
 def main() -> None:

@@ -51,6 +51,31 @@ MARK_CLICK = """(selector) => {
 }"""
 
 
+# What a page sends: each outbound video's frame height and fps, and the audio codecs in use.
+SENDING = """async () => {
+    const video = [];
+    const audio = new Set();
+    for (const pc of window.__benchPcs || []) {
+        if (pc.connectionState === 'closed') continue;
+        const stats = await pc.getStats();
+        stats.forEach((r) => {
+            if (r.type === 'outbound-rtp' && r.kind === 'video') {
+                video.push(`${r.frameHeight || 0}p${Math.round(r.framesPerSecond || 0)}`);
+            } else if (r.type === 'outbound-rtp' && r.kind === 'audio' && r.codecId) {
+                audio.add(stats.get(r.codecId).mimeType);
+            }
+        });
+    }
+    return `video ${video.join(' ') || '-'}, audio ${[...audio].join(' ') || '-'}`;
+}"""
+
+
+def sending(page: Page) -> str:
+    """e.g. 'video 240p20 240p20 240p20, audio audio/red' for a page in a 4-person mesh."""
+    result: str = page.evaluate(SENDING)
+    return result
+
+
 def watch_decoding(pages: list[Page], streams: int) -> None:
     for page in pages:
         page.evaluate(WATCH_DECODING, streams)

@@ -24,7 +24,7 @@ from bench import bench_server
 from bench.browsers import People, load_average
 from bench.janus_gateway import Janus, janus_gateway
 from bench.mesh import Run, describe, mendan_run
-from bench.pageclock import clicked_at, mark_click, wait_decoding, watch_decoding
+from bench.pageclock import clicked_at, mark_click, sending, wait_decoding, watch_decoding
 
 
 def _wait_publishing(page: Page, timeout: float = 30.0) -> None:
@@ -56,8 +56,9 @@ def janus_run(playwright: Playwright, janus: Janus, home: Path, people: int) -> 
         done = wait_decoding(pages)
         seconds = (max(done) - clicked_at(last)) / 1000
         load = load_average()
+        sent = sending(pages[0])
         *cpu, server_cpu = group.cpu_percent(extra_pids=(janus.pid,))
-        return Run(seconds, cpu, load, server_cpu)
+        return Run(seconds, cpu, load, server_cpu, sent)
     finally:
         group.close()
 
