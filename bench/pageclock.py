@@ -32,11 +32,15 @@ WATCH_DECODING = """(n) => {
         let decoding = 0;
         for (const pc of window.__benchPcs || []) {
             if (pc.connectionState === 'closed') continue;
-            const stats = await pc.getStats();
-            stats.forEach((r) => {
-                if (r.type === 'inbound-rtp' && r.kind === 'video' && r.framesDecoded > 0) decoding++;
-            });
+            try {
+                (await pc.getStats()).forEach((r) => {
+                    if (r.type === 'inbound-rtp' && r.kind === 'video' && r.framesDecoded > 0) decoding++;
+                });
+            } catch (error) {
+                continue; // closed while we asked: a replaced link; its successor is counted
+            }
         }
+        window.__benchDecoding = decoding;
         if (decoding >= n) window.__benchDecodedAt = Date.now();
         else setTimeout(look, 25);
     };
@@ -93,7 +97,8 @@ def wait_decoding(pages: list[Page], timeout: float = 60.0) -> list[float]:
         if all(t is not None for t in times):
             return [float(t) for t in times]
         time.sleep(0.2)
-    raise RuntimeError(f"not all pages decoded within {timeout:.0f} s")
+    counts = [page.evaluate("window.__benchDecoding") for page in pages]
+    raise RuntimeError(f"not all pages decoded within {timeout:.0f} s: streams decoding per page {counts}")
 
 
 def clicked_at(page: Page) -> float:
