@@ -82,6 +82,7 @@ class LossyRelay:
         self.down = _Pipe(profile.down)
         self.outage_until = 0.0
         self.port = 0
+        self.transports: list[asyncio.BaseTransport] = []
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
 
@@ -95,8 +96,14 @@ class LossyRelay:
         self.outage_until = time.monotonic() + seconds
 
     def stop(self) -> None:
+        async def close() -> None:
+            for transport in self.transports:
+                transport.close()
+
+        asyncio.run_coroutine_threadsafe(close(), self.loop).result(10)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(10)
+        self.loop.close()
 
     def _send_later(self, pipe: _Pipe, data: bytes, send: Callable[[bytes], object]) -> None:
         now = time.monotonic()
@@ -130,7 +137,9 @@ class LossyRelay:
                     lambda: FromTarget(addr), remote_addr=relay.target
                 )
                 upstreams[addr] = transport
+                relay.transports.append(transport)
                 relay._send_later(relay.up, first, transport.sendto)
 
         listener, _ = await self.loop.create_datagram_endpoint(FromClient, local_addr=("127.0.0.1", 0))
+        self.transports.append(listener)
         self.port = listener.get_extra_info("sockname")[1]
