@@ -1,116 +1,102 @@
-"""Four people in one meeting: time from the 4th join until all 12 directed streams decode,
-and CPU per browser context while the full mesh runs.
+"""2 or 4 people in one Mendan meeting: time from the last person's click until every page decodes
+video from all the others, and CPU per browser while the meeting runs.
 
-Each run: customer + rep start the meeting, two invitees join by the invite URL; the clock
-starts when the 4th person presses 商談に参加する and stops when every one of the 4 pages
-decodes frames from all 3 others (framesDecoded > 0 on 12 inbound video streams). Each person
-is a separate Chromium browser process, so its CPU can be read from /proc.
+The clock starts in the last person's page at its click (4 people: the 4th's 商談に参加する after
+the first three already see each other; 2 people: the customer's start-media after the rep has
+connected) and stops in each page when it decodes video from all others; the figure is the last
+page's stop minus the click, all ``Date.now()`` on this machine's one clock (bench/pageclock.py).
+Each person is a separate Chromium process, so its CPU is read from /proc over 10 s afterwards.
 
-    python -m bench.mesh [--runs 5]
+    python -m bench.mesh [--runs 5] [--people 4]
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import tempfile
-import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Playwright, sync_playwright
 
-from bench import bench_server
-from tests.e2e.meeting_steps import invite_url, join_by_invite, start_meeting, tid
-from tests.support.browser import launch_options
+from bench import BENCH_LOGIN, bench_server
+from bench.browsers import People, load_average
+from bench.pageclock import clicked_at, mark_click, sending, wait_decoding, watch_decoding
+from tests.e2e.meeting_steps import (
+    connect,
+    invite_url,
+    issue_number,
+    join_by_invite,
+    log_in,
+    start_meeting,
+    tid,
+)
 from tests.support.server import MendanServer
 
-DECODING = """async () => {
-    const room = Mendan.debug.room;
-    let n = 0;
-    for (const link of Object.values(room ? room.links : {})) {
-        const stats = await link.pc.getStats();
-        stats.forEach((r) => {
-            if (r.type === 'inbound-rtp' && r.kind === 'video' && r.framesDecoded > 0) n++;
-        });
-    }
-    return n;
-}"""
-TICKS = os.sysconf("SC_CLK_TCK")
+GUESTS = ("山田 花子", "鈴木 一郎", "佐藤 次郎")
 
 
-def _tree_cpu_seconds(root_pid: int) -> float:
-    """User+system CPU of a process and all its descendants (a Chromium is many processes)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            children.setdefault(int(fields[1]), []).append(int(entry.name))
-    total, stack = 0.0, [root_pid]
-    while stack:
-        pid = stack.pop()
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / TICKS
-        except OSError:
-            pass
-        stack.extend(children.get(pid, []))
-    return total
+@dataclass
+class Run:
+    """One measured meeting: seconds to all decoding, CPU % of one core per browser, load then."""
+
+    seconds: float
+    cpu: list[float]
+    load: str
+    server_cpu: float  # the server's own process: Mendan's signaling, or Janus forwarding media
+    sent: str  # what the first page sends (bench.pageclock.sending)
 
 
-def _pid_with_marker(marker: str) -> int:
-    """The browser process started with ``marker`` among its arguments (Chromium ignores it)."""
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                arguments = (entry / "cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if marker.encode() in arguments and not any(a.startswith(b"--type=") for a in arguments):
-                return int(entry.name)
-    raise RuntimeError(f"no browser process with {marker}")
-
-
-def one_run(playwright: Playwright, server: MendanServer, home: Path) -> tuple[float, list[float]]:
-    browsers: list[Browser] = []
-    pids: list[int] = []
-    pages: list[Page] = []
+def mendan_run(playwright: Playwright, server: MendanServer, home: Path, people: int) -> Run:
+    group = People(playwright, home, people)
     try:
-        for person in range(4):
-            options = launch_options(home)
-            marker = f"--mendan-bench={os.getpid()}-{person}-{time.monotonic_ns()}"
-            options["args"] = [*options["args"], marker]  # type: ignore[misc]
-            browser = playwright.chromium.launch(**options)  # type: ignore[arg-type]
-            browsers.append(browser)
-            pids.append(_pid_with_marker(marker))
-            pages.append(browser.new_context(permissions=["camera", "microphone"]).new_page())
-        customer, rep, guest1, guest2 = pages
-        start_meeting(customer, rep, server, "bench")
-        url = invite_url(rep)
-        join_by_invite(guest1, url, "山田 花子")
-        tid(guest1, "meeting").wait_for()
-        guest2.goto(url)
-        tid(guest2, "display-name").fill("鈴木 一郎")
-        started = time.monotonic()
-        tid(guest2, "join-button").click()
-        while True:
-            if all(page.evaluate(DECODING) >= 3 for page in pages):
-                break
-            if time.monotonic() - started > 60:
-                raise RuntimeError("the mesh did not form within 60 s")
-            time.sleep(0.05)
-        to_mesh = time.monotonic() - started
-        before = [_tree_cpu_seconds(pid) for pid in pids]
-        window = 10.0
-        time.sleep(window)
-        cpu = [(_tree_cpu_seconds(pid) - b) / window * 100 for pid, b in zip(pids, before, strict=True)]
-        return to_mesh, cpu
+        pages = group.pages
+        customer, rep, *guests = pages
+        if people == 2:
+            number = issue_number(customer, server)
+            log_in(rep, server, BENCH_LOGIN)
+            connect(rep, number)
+            tid(customer, "start-media").wait_for()
+            last, selector = customer, "[data-testid=start-media]"
+        else:
+            start_meeting(customer, rep, server, BENCH_LOGIN)
+            url = invite_url(rep)
+            for guest, name in zip(guests[:-1], GUESTS, strict=False):
+                join_by_invite(guest, url, name)
+            watch_decoding(pages[:-1], people - 2)
+            wait_decoding(pages[:-1])  # the first ones see each other before the last comes in
+            last, selector = guests[-1], "[data-testid=join-button]"
+            last.goto(url)
+            tid(last, "display-name").fill(GUESTS[people - 3])
+        watch_decoding(pages, people - 1)
+        mark_click(last, selector)
+        last.click(selector)
+        done = wait_decoding(pages)
+        seconds = (max(done) - clicked_at(last)) / 1000
+        load = load_average()
+        assert server.process is not None
+        sent = sending(pages[0])
+        *cpu, server_cpu = group.cpu_percent(extra_pids=(server.process.pid,))
+        return Run(seconds, cpu, load, server_cpu, sent)
     finally:
-        for browser in browsers:
-            browser.close()
+        group.close()
+
+
+def summary(name: str, runs: list[Run]) -> str:
+    times = [run.seconds for run in runs]
+    cpus = [cpu for run in runs for cpu in run.cpu]
+    return (
+        f"{name}: median {statistics.median(times) * 1000:.0f} ms (min {min(times) * 1000:.0f}, "
+        f"max {max(times) * 1000:.0f}); CPU per browser median {statistics.median(cpus):.0f}% "
+        f"max {max(cpus):.0f}%"
+    )
+
+
+def describe(run: Run) -> str:
+    shown = " ".join(f"{cpu:4.0f}%" for cpu in run.cpu)
+    server = f"server {run.server_cpu:3.0f}%"
+    return f"{run.seconds * 1000:6.0f} ms   CPU per browser {shown}   {server}   ({run.load})   [{run.sent}]"
 
 
 def main() -> None:
@@ -118,28 +104,23 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--people", type=int, choices=(2, 3, 4), default=4)
     args = parser.parse_args()
-    times: list[float] = []
-    cpus: list[float] = []
+    runs: list[Run] = []
     with (
         tempfile.TemporaryDirectory() as folder,
         bench_server(Path(folder)) as server,
-        sync_playwright() as playwright,
+        sync_playwright() as pw,
     ):
-        for run in range(args.runs):
-            to_mesh, cpu = one_run(playwright, server, Path(folder))
-            times.append(to_mesh)
-            cpus.extend(cpu)
-            shown = " ".join(f"{c:5.1f}%" for c in cpu)
-            print(f"run {run + 1}: 4th join -> 12 decoding {to_mesh * 1000:6.0f} ms   CPU {shown}")
+        for number in range(args.runs):
+            runs.append(mendan_run(pw, server, Path(folder), args.people))
+            print(f"run {number + 1}: {describe(runs[-1])}", flush=True)
     print()
-    setup = f"Chromium per person, fake 640x480 camera, loopback, {os.cpu_count()} cores"
-    print(f"4 people, full mesh, {args.runs} runs ({setup})")
-    print(f"  4th join -> all 12 directed streams decoding: median {statistics.median(times) * 1000:.0f} ms")
-    cpu_median, cpu_max = statistics.median(cpus), max(cpus)
     print(
-        f"  CPU per browser (% of one core) in the running mesh: median {cpu_median:.0f}%  max {cpu_max:.0f}%"
+        f"{args.people} people, full mesh, Chromium per person, fake 640x480 camera, loopback, "
+        f"{load_average()}"
     )
+    print("  last click -> every page decoding all others (timed in the pages), " + summary("Mendan", runs))
 
 
 if __name__ == "__main__":

@@ -52,8 +52,23 @@ def mesh_actions(page: Page) -> int:
 @contextmanager
 def udp_cut(ports: list[int]) -> Iterator[None]:
     """Drop every UDP packet to ``ports`` on this machine, IPv4 and IPv6 (the tests run as root)."""
+    with _dropping(ports, []):
+        yield
+
+
+@contextmanager
+def udp_loss(ports: list[int], fraction: float) -> Iterator[None]:
+    """Drop a random ``fraction`` of the UDP packets to ``ports`` (netem is not in this kernel;
+    iptables' statistic match is)."""
+    match = ["-m", "statistic", "--mode", "random", "--probability", str(fraction)]
+    with _dropping(ports, match):
+        yield
+
+
+@contextmanager
+def _dropping(ports: list[int], match: list[str]) -> Iterator[None]:
     rules = [
-        [command, "INPUT", "-p", "udp", "--dport", str(port), "-j", "DROP"]
+        [command, "INPUT", "-p", "udp", "--dport", str(port), *match, "-j", "DROP"]
         for command in ("iptables", "ip6tables")
         for port in ports
     ]

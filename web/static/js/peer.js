@@ -88,6 +88,9 @@
       this.pc.addTrack(tracks[i], this.localStream);
       kinds[tracks[i].kind] = true;
     }
+    if (Mendan.SenderPolicy) {
+      Mendan.SenderPolicy.prepare(this); // audio first, video sized to the room (sender_policy.js)
+    }
     if (this.pc.signalingState === "stable" && !this.pc.remoteDescription) {
       for (var kind in kinds) {
         if (kinds.hasOwnProperty(kind) && !kinds[kind]) {
