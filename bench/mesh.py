@@ -26,10 +26,9 @@ from tests.support.browser import launch_options
 from tests.support.server import MendanServer
 
 DECODING = """async () => {
-    const room = Mendan.debug.room;
     let n = 0;
-    for (const link of Object.values(room ? room.links : {})) {
-        const stats = await link.pc.getStats();
+    for (const pc of Object.values(Mendan.debug.peerConnections ? Mendan.debug.peerConnections() : {})) {
+        const stats = await pc.getStats();
         stats.forEach((r) => {
             if (r.type === 'inbound-rtp' && r.kind === 'video' && r.framesDecoded > 0) n++;
         });

@@ -21,15 +21,7 @@ from tests.support.desktop import (
     xvfb_display,
 )
 
-BRIDGE_FRAMES = """() => {
-    const room = Mendan.debug.room;
-    const out = {};
-    for (const id of Object.keys(room.tiles)) {
-        out[id] = {frames: room.tiles[id].frames || 0, src: room.tiles[id].video.src.slice(-64),
-                   tag: room.tiles[id].video.tagName};
-    }
-    return out;
-}"""
+BRIDGE_FRAMES = "() => Mendan.debug.remoteTiles()"
 
 
 def test_bridge_customer_meets_a_native_rep(server, person, playwright_instance, tmp_path):

@@ -24,7 +24,7 @@
   }
 
   function serverMessage(code, data) {
-    return data && data.error && data.error.message ? data.error.message : Mendan.errorText(code);
+    return Mendan.replyError(code, data);
   }
 
   // ---- upload --------------------------------------------------------------------------------

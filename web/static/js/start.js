@@ -31,8 +31,9 @@
     }
   }
 
-  function showError(code) {
-    Mendan.setText(byId("error-message"), code ? Mendan.errorText(code) : "");
+  /* data: the failed reply, whose values fill the text (when a booked slot opens). */
+  function showError(code, data) {
+    Mendan.setText(byId("error-message"), code ? Mendan.replyError(code, data) : "");
   }
 
   function stopCountdown() {
@@ -98,11 +99,7 @@
     Mendan.request("POST", url, body, function (error, data) {
       if (error) {
         showPanel("start");
-        showError(error);
-        if (Mendan.config.scheduled && data && data.error) {
-          // The server's text names when the booked slot opens.
-          Mendan.setText(byId("error-message"), data.error.message);
-        }
+        showError(error, data);
         return;
       }
       var entry = {
