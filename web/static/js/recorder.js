@@ -201,7 +201,7 @@
     var session = null;
 
     function maybeStart() {
-      if (session || !room.meeting || !room.meeting.recording || room.meeting.state !== "active") {
+      if (session || !room.meeting || !room.meeting.recording || room.meeting.state !== P.meetingStates.ACTIVE) {
         return;
       }
       if (!room.isHost() || !room.localStream || room.ended) {
