@@ -120,6 +120,8 @@
   Mendan.onCapabilityChange(showCompat);
   byId("start-meeting").onclick = issue;
   byId("new-number").onclick = issue;
+  // Off in the HTML until now: a click while the room's scripts still load would be lost.
+  byId("start-meeting").disabled = false;
   var resumed = remembered();
   if (resumed) {
     enterWaiting(resumed);
