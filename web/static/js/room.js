@@ -286,10 +286,5 @@
     this.emit("ended", reason);
   };
 
-  /* Kept for the pages that ask for camera and mic before the room exists (rep.js, invite.js). */
-  Room.hasWebRtc = function () {
-    return Mendan.RoomMedia.backends.browser.available();
-  };
-  Room.requestMedia = Mendan.RoomMedia.requestMedia;
   Mendan.Room = Room;
 })(Mendan, MendanProtocol);

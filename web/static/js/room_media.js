@@ -88,7 +88,13 @@
 
   var RoomMedia = {
     backends: { browser: browser },
-    requestMedia: requestMedia,
+    /*
+     * Camera and mic asked for before the room exists (rep.js, invite.js: while the server checks
+     * the number, it saves most of a second); a promise for startMedia, or null without WebRTC.
+     */
+    earlyRequest: function () {
+      return browser.available() ? requestMedia() : null;
+    },
     /* The browser's own WebRTC first; the bridge when that is missing and the bridge answered. */
     choose: function () {
       var order = ["browser", "bridge"];
