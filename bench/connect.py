@@ -29,8 +29,7 @@ AUTO_START_MEDIA = """() => {
 }"""
 
 FIRST_FRAME = """() => {
-    const room = Mendan.debug.room;
-    const times = room ? Object.values(room.firstFrameAt) : [];
+    const times = Mendan.debug.firstFrames ? Object.values(Mendan.debug.firstFrames()) : [];
     return times.length ? times[0] : null;
 }"""
 

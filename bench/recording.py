@@ -66,17 +66,15 @@ def scenario(browser: Browser, server: MendanServer, people: int, seconds: float
             guest = page(browser)
             guests.append(guest)
             join_by_invite(guest, invite_url(rep), f"ゲスト{index + 1}")
-        rep.wait_for_function(f"() => Object.keys(Mendan.debug.room.tiles).length >= {people - 1}")
-        rep.wait_for_function(
-            "() => Mendan.Recorder.session && Mendan.Recorder.session.state === 'recording'"
-        )
+        rep.wait_for_function(f"() => Object.keys(Mendan.debug.remoteTiles()).length >= {people - 1}")
+        rep.wait_for_function("() => Mendan.debug.recording()?.state === 'recording'")
         pid = server.process.pid if server.process else 0
         cpu0, wall0 = cpu_seconds(pid), time.monotonic()
         time.sleep(seconds)
         cpu1, wall1 = cpu_seconds(pid), time.monotonic()
-        recording_id = rep.evaluate("Mendan.Recorder.session.id")
+        recording_id = rep.evaluate("Mendan.debug.recording().id")
         rep.get_by_test_id("leave-button").click()
-        rep.wait_for_function("() => Mendan.Recorder.session.state === 'stopped'")
+        rep.wait_for_function("() => Mendan.debug.recording().state === 'stopped'")
         cookies = {c["name"]: c["value"] for c in rep.context.cookies()}
         with httpx.Client(base_url=server.url, cookies=cookies, timeout=30) as http:
 

@@ -34,7 +34,7 @@ MARK_CLICKS = """() => document.addEventListener('click', (event) => {
 LOADED_AT = """(page) => {
     const img = document.querySelector('[data-testid=doc-page]');
     if (!img || img.dataset.page !== String(page) || img.dataset.loaded !== 'true') return null;
-    return Mendan.debug.documents.shownAt[img.getAttribute('src')] || null;
+    return Mendan.debug.documentLoadedAt(img.getAttribute('src'));
 }"""
 
 

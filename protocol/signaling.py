@@ -219,11 +219,14 @@ class IceServer(BaseModel):
 
 
 class ErrorBody(BaseModel):
-    """The error shape shared by HTTP and WebSocket: a code and a message for people."""
+    """The error shape shared by HTTP and WebSocket: a code, the values its text names, and a
+    message for people. Pages show ``error.<code>`` from their own catalogue with ``values``
+    filled in; ``message`` is the server's Japanese text, for logs and API clients."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     code: ErrorCode
     message: str
+    values: dict[str, str | int | float] = Field(default_factory=dict)
 
 
 # ---- client -> server -----------------------------------------------------------------------

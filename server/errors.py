@@ -76,7 +76,8 @@ def error_body(
     code: ErrorCode, lang: str = "ja", values: Mapping[str, object] | None = None
 ) -> dict[str, object]:
     message = catalogue_for(lang).text(f"error.{code.value}", **(values or {}))
-    return {"ok": False, "error": {"code": code.value, "message": message}}
+    # values: what the message names (a size limit, an opening time), for the page's own catalogue
+    return {"ok": False, "error": {"code": code.value, "message": message, "values": dict(values or {})}}
 
 
 async def handle_mendan_error(request: Request, exc: Exception) -> Response:

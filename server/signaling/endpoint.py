@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Mapping
 
 from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -67,10 +68,15 @@ class SignalingSession:
         self.signals = Allowance(settings.signal_limit)
         self.chats = Allowance(settings.chat_limit)
 
-    def reply_error(self, code: p.ErrorCode, request_id: str | None) -> None:
+    def reply_error(
+        self, code: p.ErrorCode, request_id: str | None, values: Mapping[str, object] | None = None
+    ) -> None:
         self.metrics.error(code, "ws")
-        message = catalogue_for("ja").text(f"error.{code.value}")
-        self.connection.send(p.Error(request_id=request_id, error=p.ErrorBody(code=code, message=message)))
+        # The page shows error.<code> from its own catalogue (English pages too) with these values.
+        plain = {k: v if isinstance(v, int | float | str) else str(v) for k, v in (values or {}).items()}
+        message = catalogue_for("ja").text(f"error.{code.value}", **plain)
+        body = p.ErrorBody(code=code, message=message, values=plain)
+        self.connection.send(p.Error(request_id=request_id, error=body))
 
     async def handle_text(self, text: str) -> None:
         try:
@@ -84,7 +90,7 @@ class SignalingSession:
         try:
             await self._dispatch(message)
         except MendanError as exc:
-            self.reply_error(exc.code, request_id)
+            self.reply_error(exc.code, request_id, exc.values)
         except Exception:  # a bug of ours must not end anybody's meeting: answer and go on
             log.exception("handling %s failed", message.type)
             self.reply_error(p.ErrorCode.INTERNAL, request_id)

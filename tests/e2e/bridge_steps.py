@@ -12,15 +12,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from tests.e2e.meeting_steps import connect, issue_number, log_in, tid, wait_for_advancing_video
 from tests.support.server import MendanServer
 
-BRIDGE_FRAMES = """() => {
-    const room = Mendan.debug.room;
-    const out = {};
-    for (const id of Object.keys(room.tiles)) {
-        out[id] = {frames: room.tiles[id].frames || 0, src: room.tiles[id].video.src.slice(-64),
-                   tag: room.tiles[id].video.tagName};
-    }
-    return out;
-}"""
+BRIDGE_FRAMES = "() => Mendan.debug.remoteTiles()"
 
 
 def hold_bridge_call(server: MendanServer, person: Callable[[str], Page], context: BrowserContext) -> None:

@@ -51,14 +51,13 @@ def remote_frames(page: Page) -> dict[str, int]:
     """framesDecoded of each remote video, by participant id, from the real RTCPeerConnections."""
     result: dict[str, int] = page.evaluate(
         """async () => {
-            const room = Mendan.debug.room;
+            const connections = Mendan.debug.peerConnections ? Mendan.debug.peerConnections() : {};
             const out = {};
-            if (!room) return out;
-            for (const id of Object.keys(room.links)) {
+            for (const id of Object.keys(connections)) {
                 // Firefox never settles getStats() on a connection closed meanwhile (a link the mesh
                 // replaced): give up on that one rather than hang the test.
                 const late = new Promise((resolve) => setTimeout(() => resolve(null), 2000));
-                const stats = await Promise.race([room.links[id].pc.getStats(), late]);
+                const stats = await Promise.race([connections[id].getStats(), late]);
                 if (!stats) continue;
                 stats.forEach((r) => {
                     if (r.type === 'inbound-rtp' && r.kind === 'video') out[id] = r.framesDecoded;
@@ -102,8 +101,8 @@ def selected_candidate_types(page: Page) -> list[str]:
     result: list[str] = page.evaluate(
         """async () => {
             const out = [];
-            for (const link of Object.values(Mendan.debug.room.links)) {
-                const stats = await link.pc.getStats();
+            for (const pc of Object.values(Mendan.debug.peerConnections())) {
+                const stats = await pc.getStats();
                 let pair = null;
                 stats.forEach((r) => {
                     if (r.type === 'transport' && r.selectedCandidatePairId) {
@@ -126,8 +125,8 @@ def wait_for_audio(page: Page, remotes: int = 1, timeout: float = 15.0) -> list[
         levels = page.evaluate(
             """async () => {
                 const out = [];
-                for (const link of Object.values(Mendan.debug.room.links)) {
-                    const stats = await link.pc.getStats();
+                for (const pc of Object.values(Mendan.debug.peerConnections())) {
+                    const stats = await pc.getStats();
                     stats.forEach((r) => {
                         if (r.type === 'inbound-rtp' && r.kind === 'audio') out.push(r.totalAudioEnergy || 0);
                     });

@@ -47,11 +47,9 @@ def finished_recording(
 
 def leave_and_fetch_recording(rep: Page, server: MendanServer, chunks: int) -> bytes:
     """Record until ``chunks`` chunks are uploaded, leave, and return the finished file's bytes."""
-    rep.wait_for_function(
-        f"() => Mendan.Recorder.session && Mendan.Recorder.session.seq >= {chunks}", timeout=40000
-    )
-    rep.wait_for_function("() => Mendan.Recorder.session.uploader.pending() === 0", timeout=30000)
-    recording_id = rep.evaluate("Mendan.Recorder.session.id")
+    rep.wait_for_function(f"() => Mendan.debug.recording()?.chunks >= {chunks}", timeout=40000)
+    rep.wait_for_function("() => Mendan.debug.recording().pending === 0", timeout=30000)
+    recording_id = rep.evaluate("Mendan.debug.recording().id")
     tid(rep, "leave-button").click()
     finished = finished_recording(rep, server, recording_id, timeout=60)
     assert finished["state"] == "ready", finished

@@ -27,7 +27,7 @@ def test_number_to_video_both_ways_and_end(server, person):
     # the customer sees who connected before camera and mic go live.
     expect(customer.get_by_text("株式会社サンプル 田中 太郎 さん")).to_be_visible()
     expect(tid(customer, "roster-entry")).to_have_count(2)
-    assert customer.evaluate("Mendan.debug.room.localStream") is None
+    assert customer.evaluate("Mendan.debug.localTracks('video')") is None
     tid(customer, "start-media").click()
 
     wait_for_advancing_video(customer)

@@ -6,8 +6,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.meeting_steps import start_meeting, tid, wait_for_advancing_video
 
-LOCAL_TRACKS = """(kind) => Mendan.debug.room.localStream.getTracks()
-    .filter((track) => track.kind === kind).map((track) => track.enabled)"""
+LOCAL_TRACKS = "(kind) => Mendan.debug.localTracks(kind)"
 
 
 def test_toggles(server, person):

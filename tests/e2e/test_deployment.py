@@ -56,8 +56,8 @@ def _whole_meeting(site: MendanServer, server: MendanServer, person, title: str 
         tid(customer, "doc-receive").click()
     assert Path(given.value.path()).read_bytes() == data
 
-    rep.wait_for_function("() => Mendan.Recorder.session && Mendan.Recorder.session.seq >= 2", timeout=40000)
-    rep.wait_for_function("() => Mendan.Recorder.session.uploader.pending() === 0", timeout=30000)
+    rep.wait_for_function("() => Mendan.debug.recording()?.chunks >= 2", timeout=40000)
+    rep.wait_for_function("() => Mendan.debug.recording().pending === 0", timeout=30000)
     tid(rep, "leave-button").click()
     wait_for_finished_recording(rep, site)
     return rep

@@ -11,6 +11,7 @@ from tests.e2e.meeting_steps import issue_number, tid
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 
 PREVIEW_FRAMES = "() => document.getElementById('device-preview').getVideoPlaybackQuality().totalVideoFrames"
+KEEP_PREVIEW_TRACKS = "window.previewTracks = document.getElementById('device-preview').srcObject.getTracks()"
 
 
 def test_device_check_shows_camera_mic_level_and_devices(server, person):
@@ -36,9 +37,13 @@ def test_device_check_shows_camera_mic_level_and_devices(server, person):
     tid(customer, "mic-select").select_option(chosen)
     expect(customer.locator("#device-ok")).to_have_text("カメラとマイクを使えます。")
     assert customer.evaluate("JSON.parse(localStorage.getItem('mendan.devices')).mic") == chosen
+    # Closing lets go of camera and mic: every track the preview showed has ended.
+    customer.evaluate(KEEP_PREVIEW_TRACKS)
+    assert customer.evaluate("previewTracks.map((track) => track.readyState)") == ["live", "live"]
     customer.get_by_role("button", name="確認を終える").click()
     expect(tid(customer, "device-check")).to_be_hidden()
-    assert customer.evaluate("document.getElementById('device-preview').srcObject") is None or True
+    assert customer.evaluate("previewTracks.map((track) => track.readyState)") == ["ended", "ended"]
+    assert customer.evaluate("document.getElementById('device-preview').srcObject") is None
 
 
 def test_blocked_camera_and_mic_say_what_to_do(server, playwright_instance, tmp_path):

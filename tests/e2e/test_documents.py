@@ -168,7 +168,7 @@ def test_give_downloads_once_then_expires_and_gives_again(server_factory, person
     expect(tid(rep, "doc-give-status")).to_contain_text("渡しました")
     expect(tid(customer, "doc-offer-countdown")).to_contain_text(re.compile(r"あと \d+ 秒"))
     shot(customer, "customer-receive-countdown")
-    customer.evaluate("Mendan.debug.room.signaling.simulateDrop()")  # the offer comes again on re-join
+    customer.evaluate("Mendan.debug.dropSignaling()")  # the offer comes again on re-join
     expect(tid(customer, "notice")).to_have_text("再接続しました", timeout=20000)
     expect(tid(customer, "doc-offer")).to_have_count(1)  # shown once, its countdown going on
     with customer.expect_download() as download_info:

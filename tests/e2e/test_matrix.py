@@ -98,7 +98,7 @@ def test_chat_invite_and_reconnect(server, person, proof, engine):
     wait_for_advancing_video(guest, remotes=2, timeout=30)
     wait_for_advancing_video(customer, remotes=2, timeout=30)
 
-    customer.evaluate("Mendan.debug.room.signaling.simulateDrop()")
+    customer.evaluate("Mendan.debug.dropSignaling()")
     expect(tid(customer, "notice")).to_have_text("再接続しました", timeout=20000)
     wait_for_advancing_video(rep, remotes=2, timeout=30)
     expect(tid(customer, "meeting")).to_have_attribute("data-state", "connected")
@@ -348,8 +348,8 @@ def test_firefox_bridge_call(server, person, proof, tmp_path):
         proof.record("firefox-bridge", Feature.WAIT_FOR_REP, works=True)
         by_testid(customer, "start-media").click()
         wait_for_advancing_video(rep, timeout=40)
-        frames = "var r = Mendan.debug.room; var k = Object.keys(r.tiles)[0];" + (
-            " return k ? r.tiles[k].frames || 0 : 0;"
+        frames = "var tiles = Mendan.debug.remoteTiles(); var k = Object.keys(tiles)[0];" + (
+            " return k ? tiles[k].frames : 0;"
         )
         first = eventually(lambda: customer.execute_script(frames), timeout=30)
         eventually(lambda: customer.execute_script(frames) > first + 10)  # the rep's video keeps coming

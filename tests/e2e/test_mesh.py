@@ -48,14 +48,14 @@ def test_a_new_connection_from_either_side_is_followed(server, person):
     for rebuilding in ([answerer], [offerer], [customer, rep]):
         before = {page: generations(page)[other[page]] for page in (customer, rep)}
         for page in rebuilding:
-            page.evaluate("(id) => Mendan.debug.room.mesh.rebuild(id, 'test')", other[page])
+            page.evaluate("(id) => Mendan.debug.rebuildLink(id, 'test')", other[page])
         for page in (customer, rep):
             wait_for_advancing_video(page, timeout=30)
         after = {page: generations(page)[other[page]] for page in (customer, rep)}
         assert all(after[page] != before[page] for page in (customer, rep)), (before, after)
         # One conversation: each side's link talks to the other's current connection.
         for page in (customer, rep):
-            remote = page.evaluate("(id) => Mendan.debug.room.links[id].generation.remote", other[page])
+            remote = page.evaluate("(id) => Mendan.debug.generations()[id].remote", other[page])
             peer = rep if page is customer else customer
             assert remote == after[peer]
     assert negotiation_errors(logs) == []

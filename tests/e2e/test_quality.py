@@ -38,7 +38,7 @@ def test_a_lossy_link_turns_the_indicator_bad_and_brings_the_phone_advice(server
         expect(seen_by_rep).to_have_attribute("data-level", "bad")
         advice = tid(customer, "quality-advice")
         expect(advice).to_be_visible(timeout=30000)
-        rep_name = customer.evaluate("(id) => Mendan.debug.room.participants[id].display_name", rep_id)
+        rep_name = customer.evaluate("(id) => Mendan.debug.displayName(id)", rep_id)
         expect(advice).to_contain_text(rep_name)
         box = advice.bounding_box()
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= 375  # fits the phone

@@ -61,16 +61,16 @@ def test_recording_outlives_the_rep_closing_the_browser_and_plays_seeks_and_expo
     expect(tid(rep, "chat-message")).to_have_count(1)
 
     # The network drops for a while: chunks wait in memory, then go once it is back.
-    rep.wait_for_function("() => Mendan.Recorder.session && Mendan.Recorder.session.seq >= 2", timeout=40000)
+    rep.wait_for_function("() => Mendan.debug.recording()?.chunks >= 2", timeout=40000)
     rep.route("**/api/recordings/*/chunks/*", lambda route: route.abort())
-    rep.wait_for_function("() => Mendan.Recorder.session.uploader.pending() >= 2", timeout=20000)
+    rep.wait_for_function("() => Mendan.debug.recording().pending >= 2", timeout=20000)
     rep.unroute("**/api/recordings/*/chunks/*")
 
     # About 20 s recorded and uploaded (4 s chunks), then the rep's browser is gone at once.
-    rep.wait_for_function("() => Mendan.Recorder.session.seq >= 6", timeout=40000)
-    rep.wait_for_function("() => Mendan.Recorder.session.uploader.pending() === 0", timeout=30000)
-    recording_id = rep.evaluate("Mendan.Recorder.session.id")
-    sent = rep.evaluate("Mendan.Recorder.session.seq")
+    rep.wait_for_function("() => Mendan.debug.recording().chunks >= 6", timeout=40000)
+    rep.wait_for_function("() => Mendan.debug.recording().pending === 0", timeout=30000)
+    recording_id = rep.evaluate("Mendan.debug.recording().id")
+    sent = rep.evaluate("Mendan.debug.recording().chunks")
     held = rep.request.get(f"{server.url}/api/recordings/{recording_id}").json()["received"]
     assert held[:sent] == list(range(sent))  # nothing lost or doubled by the drop
     rep.context.close()
@@ -134,7 +134,7 @@ def test_the_quota_stops_recording_with_a_notice_and_deleting_frees_space(server
     start_recorded_meeting(customer, rep, server, "tanaka")
 
     # Told before it is full, then when it is.
-    rep.wait_for_function("() => Mendan.Recorder.session && Mendan.Recorder.session.warned", timeout=40000)
+    rep.wait_for_function("() => Mendan.debug.recording()?.warned", timeout=40000)
     ARTIFACTS.mkdir(exist_ok=True)
     rep.screenshot(path=str(ARTIFACTS / "quota-warning-room.png"))
     expect(tid(rep, "notice")).to_contain_text("録画の保管容量の上限", timeout=40000)
@@ -142,7 +142,7 @@ def test_the_quota_stops_recording_with_a_notice_and_deleting_frees_space(server
     expect(tid(rep, "meeting")).to_have_attribute("data-state", "connected")  # the meeting goes on
     for page in (rep, customer):  # everyone sees that recording stopped
         expect(tid(page, "recording-indicator")).to_contain_text("録画停止")
-    rep.wait_for_function("() => Mendan.Recorder.session.state === 'stopped'")
+    rep.wait_for_function("() => Mendan.debug.recording().state === 'stopped'")
 
     history = person("rep-history")
     log_in(history, server, "tanaka")
@@ -174,8 +174,8 @@ def test_a_recording_stops_at_its_time_limit_with_a_notice(server_factory, perso
     for page in (rep, customer):  # everyone sees that recording stopped
         expect(tid(page, "recording-indicator")).to_contain_text("録画停止")
     expect(tid(rep, "meeting")).to_have_attribute("data-state", "connected")  # the meeting goes on
-    rep.wait_for_function("() => Mendan.Recorder.session.state === 'stopped'")
-    recording_id = rep.evaluate("Mendan.Recorder.session.id")
+    rep.wait_for_function("() => Mendan.debug.recording().state === 'stopped'")
+    recording_id = rep.evaluate("Mendan.debug.recording().id")
     recording = finished_recording(rep, server, recording_id)
     assert recording["state"] == "ready" and recording["stop_reason"] == "limit"
     assert 7 <= recording["duration"] <= 12
@@ -194,7 +194,7 @@ def test_the_shown_document_is_in_the_recording(server, person):
         assert library.wait_rendered(document["id"])["render"]["state"] == "ready"
     customer, rep = person("customer"), person("rep")
     start_recorded_meeting(customer, rep, server, "tanaka")
-    rep.wait_for_function("() => Mendan.Recorder.session && Mendan.Recorder.session.seq >= 1", timeout=40000)
+    rep.wait_for_function("() => Mendan.debug.recording()?.chunks >= 1", timeout=40000)
     tid(rep, "doc-choice").filter(has_text="Company guide").get_by_test_id("doc-show").click()
     expect(tid(customer, "doc-page")).to_have_attribute("data-loaded", "true")
     data = leave_and_fetch_recording(rep, server, chunks=4)

@@ -16,7 +16,7 @@ def test_signaling_drop_reconnects_without_a_new_number(server, person):
     start_meeting(customer, rep, server, "tanaka")
     wait_for_advancing_video(rep)
 
-    customer.evaluate("Mendan.debug.room.signaling.simulateDrop()")
+    customer.evaluate("Mendan.debug.dropSignaling()")
     expect(tid(rep, "roster-entry").filter(has_text="再接続中")).to_have_count(1)
     expect(tid(customer, "notice")).to_have_text("再接続しました")
     expect(tid(rep, "roster-entry").filter(has_text="再接続中")).to_have_count(0)
@@ -35,7 +35,7 @@ def test_offline_for_a_few_seconds_comes_back(server, person):
     wait_for_advancing_video(customer)
 
     customer.context.set_offline(True)
-    customer.evaluate("Mendan.debug.room.signaling.simulateDrop()")  # offline emulation spares open sockets
+    customer.evaluate("Mendan.debug.dropSignaling()")  # offline emulation spares open sockets
     expect(tid(customer, "notice")).to_contain_text("再接続しています")
     customer.wait_for_timeout(3000)
     customer.context.set_offline(False)
@@ -59,8 +59,8 @@ def test_a_proxy_that_blocks_websockets_falls_back_to_http(server, person):
         tid(customer, "start-media").click()
         wait_for_advancing_video(rep)
         wait_for_advancing_video(customer)
-        assert customer.evaluate("Mendan.debug.room.signaling.transport") == "http"
-        assert rep.evaluate("Mendan.debug.room.signaling.transport") == "websocket"
+        assert customer.evaluate("Mendan.debug.transport()") == "http"
+        assert rep.evaluate("Mendan.debug.transport()") == "websocket"
         tid(customer, "chat-input").fill("プロキシ越しです")
         tid(customer, "chat-send").click()
         expect(tid(rep, "chat-message")).to_contain_text(["プロキシ越しです"])

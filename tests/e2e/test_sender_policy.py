@@ -12,14 +12,14 @@ from tests.e2e.meeting_steps import invite_url, join_by_invite, start_meeting, w
 
 SENT = """async () => {
     const out = [];
-    for (const link of Object.values(Mendan.debug.room.links)) {
-        const sdp = link.pc.localDescription ? link.pc.localDescription.sdp : '';
+    for (const pc of Object.values(Mendan.debug.peerConnections())) {
+        const sdp = pc.localDescription ? pc.localDescription.sdp : '';
         const lines = sdp.split('\\r\\n');
         const first = (lines.find((line) => line.startsWith('m=audio')) || '').split(' ')[3];
         const rtpmap = lines.find((line) => line.startsWith(`a=rtpmap:${first} `)) || '';
-        const video = link.pc.getSenders().find((s) => s.track && s.track.kind === 'video');
+        const video = pc.getSenders().find((s) => s.track && s.track.kind === 'video');
         let height = 0;
-        (await link.pc.getStats()).forEach((r) => {
+        (await pc.getStats()).forEach((r) => {
             if (r.type === 'outbound-rtp' && r.kind === 'video') height = r.frameHeight || 0;
         });
         out.push({

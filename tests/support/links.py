@@ -10,14 +10,14 @@ from playwright.sync_api import Page
 
 GENERATIONS = """() => {
     const out = {};
-    for (const [id, link] of Object.entries(Mendan.debug.room.links)) out[id] = link.generation.id;
+    for (const [id, generation] of Object.entries(Mendan.debug.generations())) out[id] = generation.id;
     return out;
 }"""
 
 # Every local UDP port a link gathered candidates on (a cut of only the selected pair's port is
 # routed around by ICE itself, over the other interface's pair).
 LOCAL_PORTS = """async (remoteId) => {
-    const stats = await Mendan.debug.room.links[remoteId].pc.getStats();
+    const stats = await Mendan.debug.peerConnections()[remoteId].getStats();
     const ports = new Set();
     stats.forEach((r) => {
         if (r.type === 'local-candidate' && r.protocol === 'udp' && r.port) ports.add(r.port);
@@ -33,7 +33,7 @@ def generations(page: Page) -> dict[str, str]:
 
 
 def self_id(page: Page) -> str:
-    result: str = page.evaluate("Mendan.debug.room.selfId")
+    result: str = page.evaluate("Mendan.debug.selfId()")
     return result
 
 
@@ -45,7 +45,7 @@ def local_ports(page: Page, remote_id: str) -> list[int]:
 
 def mesh_actions(page: Page) -> int:
     """ICE restarts plus rebuilds the page's watchdog has made so far."""
-    result: int = page.evaluate("Mendan.debug.room.mesh.restarts + Mendan.debug.room.mesh.rebuilds")
+    result: int = page.evaluate("Mendan.debug.meshActions()")
     return result
 
 

@@ -191,7 +191,7 @@
   Mendan.BridgePeerLink = BridgePeerLink;
 
   // Only a browser without its own WebRTC asks for the bridge.
-  if (typeof window.RTCPeerConnection !== "function") {
+  if (!Mendan.capabilities.peer_connection) {
     Mendan.bridge.handshake(function (ready) {
       Mendan.bridgeReady = ready;
       Mendan.recheckCapabilities();

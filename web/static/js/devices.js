@@ -268,6 +268,7 @@
         track.stop();
       });
       this.stream = null;
+      byId("device-preview").srcObject = null; // no frozen last frame of a camera let go
     }
   };
 

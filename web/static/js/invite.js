@@ -22,7 +22,7 @@
     button.disabled = true;
     Mendan.setText(button, t("invite.joining"));
     Mendan.setText(byId("error-message"), "");
-    var media = Mendan.Room.hasWebRtc() ? Mendan.Room.requestMedia() : null;
+    var media = Mendan.RoomMedia.earlyRequest();
     if (media) {
       media.catch(function () {
         return null;

@@ -11,10 +11,6 @@
   var items = {};
   var polling = {};
 
-  function csrfHeaders() {
-    return { "X-CSRF-Token": Mendan.config.csrf || "" };
-  }
-
   var el = Mendan.el;
 
   function button(label, className) {
@@ -24,7 +20,7 @@
   }
 
   function serverMessage(code, data) {
-    return data && data.error && data.error.message ? data.error.message : Mendan.errorText(code);
+    return Mendan.replyError(code, data);
   }
 
   // ---- upload --------------------------------------------------------------------------------
@@ -72,7 +68,6 @@
       {
         method: "POST",
         url: "/api/documents",
-        headers: csrfHeaders(),
         onProgress: function (percent) {
           setProgress(box, bar, label, percent);
         }
@@ -339,7 +334,6 @@
       {
         method: "PUT",
         url: "/api/documents/" + encodeURIComponent(entry.doc.id) + "/file",
-        headers: csrfHeaders(),
         onProgress: function (value) {
           setProgress(progress, bar, percent, value);
         }

@@ -49,20 +49,54 @@ var Mendan = (function () {
     return node;
   }
 
-  /* A message for an error code from the server, through the catalogue. */
-  function errorText(code) {
-    return t("error." + (code || "internal"));
+  /*
+   * The text for an error code from the server, through this page's own catalogue (so an English
+   * page shows English), with the values the server sent filled in ("at most {max_mb} MB").
+   */
+  function errorText(code, values) {
+    return t("error." + (code || "internal"), values || undefined);
+  }
+
+  /* The text for a failed reply: its code and values, as errorText. */
+  function replyError(code, reply) {
+    var error = reply && reply.error;
+    return errorText(code, error && error.values);
   }
 
   /*
-   * JSON over XMLHttpRequest (works in legacy browsers too). callback(errorCode, data):
-   * errorCode is null on success, a server error code, or "network".
+   * The one way the pages talk HTTP (XMLHttpRequest: legacy browsers too). options:
+   *   method, url, headers (extra ones; the CSRF token is always sent),
+   *   body: an object (sent as JSON), a Blob or FormData (sent as is), or null,
+   *   onProgress(percent) while the body uploads,
+   *   retryServerErrors: a 5xx answer (but 507, storage full) counts as "network", to be retried.
+   * callback(errorCode, data) once: errorCode null on success, the server's code, "internal" for
+   * an unreadable answer, or "network" when none came.
    */
-  /*
-   * When xhr finishes, callback(errorCode, data) with our JSON shape: errorCode null on success,
-   * the server's code, "internal" for an unreadable answer, or "network" when none came.
-   */
-  function whenAnswered(xhr, callback) {
+  function http(options, callback) {
+    var xhr = new XMLHttpRequest();
+    var body = options.body === undefined ? null : options.body;
+    xhr.open(options.method || "GET", options.url, true);
+    xhr.setRequestHeader("X-CSRF-Token", config.csrf || "");
+    var isForm = typeof window.FormData !== "undefined" && body instanceof window.FormData;
+    if (typeof window.Blob !== "undefined" && body instanceof window.Blob) {
+      xhr.setRequestHeader("Content-Type", "application/octet-stream");
+    } else if (body !== null && !isForm) {
+      xhr.setRequestHeader("Content-Type", "application/json");
+      body = JSON.stringify(body);
+    }
+    var headers = options.headers || {};
+    for (var name in headers) {
+      if (headers.hasOwnProperty(name)) {
+        xhr.setRequestHeader(name, headers[name]);
+      }
+    }
+    if (xhr.upload && options.onProgress) {
+      xhr.upload.onprogress = function (event) {
+        if (event.lengthComputable && event.total > 0) {
+          options.onProgress(Math.min(100, Math.floor((event.loaded * 100) / event.total)));
+        }
+      };
+    }
     xhr.onreadystatechange = function () {
       if (xhr.readyState !== 4) {
         return;
@@ -73,23 +107,21 @@ var Mendan = (function () {
       } catch (ignored) {
         data = null;
       }
-      if (xhr.status === 0) {
-        callback("network", null);
+      var serverTrouble = options.retryServerErrors && xhr.status >= 500 && xhr.status !== 507;
+      if (xhr.status === 0 || serverTrouble) {
+        callback("network", data);
       } else if (data && data.ok) {
         callback(null, data);
       } else {
         callback(data && data.error ? data.error.code : "internal", data);
       }
     };
+    xhr.send(body);
   }
 
+  /* JSON request with the CSRF token: http() for the common case. */
   function request(method, url, body, callback) {
-    var xhr = new XMLHttpRequest();
-    xhr.open(method, url, true);
-    xhr.setRequestHeader("Content-Type", "application/json");
-    xhr.setRequestHeader("X-CSRF-Token", config.csrf || "");
-    whenAnswered(xhr, callback);
-    xhr.send(body === null ? null : JSON.stringify(body));
+    http({ method: method, url: url, body: body }, callback);
   }
 
   /*
@@ -144,8 +176,9 @@ var Mendan = (function () {
     setText: setText,
     el: el,
     errorText: errorText,
+    replyError: replyError,
+    http: http,
     request: request,
-    whenAnswered: whenAnswered,
     debug: {}
   };
 })();

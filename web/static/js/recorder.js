@@ -1,8 +1,8 @@
 /*
- * Recording (R-6), in the rep's browser only, when the rep answered YES: every video drawn as a
- * grid on a canvas, every voice mixed with WebAudio, MediaRecorder WebM in chunks of at most 5 s,
- * each uploaded as it comes (PUT /api/recordings/<id>/chunks/<seq>). Unsent chunks stay in memory
- * and are retried after a drop; the server says which it already holds. ES5 syntax only.
+ * Recording (R-6), in the rep's browser only, when the rep answered YES: the picture and sound of
+ * recording_media.js, MediaRecorder WebM in chunks of at most 5 s, each uploaded as it comes by
+ * recording_upload.js. This file holds one recording's life and its wiring into the room.
+ * ES5 syntax only.
  *
  * Hook for the shown document: Mendan.Recorder.layers.push(function (ctx, width, height) { … })
  * draws on top of the video grid in every recorded frame.
@@ -11,22 +11,19 @@
   "use strict";
 
   var t = Mendan.t;
-  var byId = Mendan.byId;
 
   var CHUNK_MS = 4000; // at most 5 s of recording is lost when a browser dies
   // 350 + 48 kbit/s ≈ 179 MB per hour: under the 200 MB/h budget with room for container overhead.
   var VIDEO_BPS = 350000;
   var AUDIO_BPS = 48000;
-  var WIDTH = 640;
-  var HEIGHT = 360;
-  var FPS = 15;
   var RETRY_MIN_MS = 1000;
-  var RETRY_MAX_MS = 10000;
+  var send = Mendan.RecordingUploader.send;
 
   var Recorder = { layers: [] };
 
+  /* As compat/ decides it (capabilities.js): MediaRecorder, canvas capture, WebAudio … */
   function supported() {
-    return typeof window.MediaRecorder === "function" && typeof (window.AudioContext || window.webkitAudioContext) === "function" && !!document.createElement("canvas").captureStream;
+    return !!Mendan.features.recording;
   }
 
   function pickMimeType() {
@@ -38,233 +35,6 @@
     }
     return "";
   }
-
-  /* XHR with the CSRF header; callback(errorCode, data). errorCode "network" when nothing came back. */
-  function send(method, url, body, callback) {
-    var xhr = new XMLHttpRequest();
-    xhr.open(method, url, true);
-    xhr.setRequestHeader("X-CSRF-Token", Mendan.config.csrf || "");
-    if (body instanceof Blob) {
-      xhr.setRequestHeader("Content-Type", "application/octet-stream");
-    } else if (body !== null) {
-      xhr.setRequestHeader("Content-Type", "application/json");
-      body = JSON.stringify(body);
-    }
-    xhr.onreadystatechange = function () {
-      if (xhr.readyState !== 4) {
-        return;
-      }
-      var data = null;
-      try {
-        data = JSON.parse(xhr.responseText);
-      } catch (ignored) {
-        data = null;
-      }
-      if (xhr.status === 0 || xhr.status >= 500 && xhr.status !== 507) {
-        callback("network", data);
-      } else if (data && data.ok) {
-        callback(null, data);
-      } else {
-        callback(data && data.error ? data.error.code : "internal", data);
-      }
-    };
-    xhr.send(body);
-  }
-  Recorder.send = send;
-
-  // ---- upload queue ----------------------------------------------------------------------------
-
-  function Uploader(recordingId, events) {
-    this.base = "/api/recordings/" + recordingId;
-    this.events = events; // onUsage(usage), onRefused(code, seq)
-    this.queue = [];
-    this.busy = false;
-    this.delay = RETRY_MIN_MS;
-    this.drained = [];
-    this.closed = false;
-  }
-
-  Uploader.prototype.push = function (seq, blob) {
-    if (this.closed) {
-      return;
-    }
-    this.queue.push({ seq: seq, blob: blob });
-    this.pump();
-  };
-
-  Uploader.prototype.pump = function () {
-    var self = this;
-    if (this.busy) {
-      return;
-    }
-    if (!this.queue.length) {
-      var waiting = this.drained;
-      this.drained = [];
-      for (var i = 0; i < waiting.length; i++) {
-        waiting[i]();
-      }
-      return;
-    }
-    var item = this.queue[0];
-    this.busy = true;
-    send("PUT", this.base + "/chunks/" + item.seq, item.blob, function (error, data) {
-      self.busy = false;
-      if (!error) {
-        self.delay = RETRY_MIN_MS;
-        self.queue.shift();
-        self.events.onUsage(data.usage);
-        self.pump();
-      } else if (error === "network") {
-        self.retry();
-      } else {
-        // Refused for good (quota, recording closed): nothing later can be stored either.
-        self.closed = true;
-        self.queue = [];
-        self.events.onRefused(error, item.seq);
-        self.pump();
-      }
-    });
-  };
-
-  /* After a drop: ask which chunks the server holds, forget those, send the rest. */
-  Uploader.prototype.retry = function () {
-    var self = this;
-    var delay = this.delay;
-    this.busy = true;
-    this.delay = Math.min(this.delay * 2, RETRY_MAX_MS);
-    window.setTimeout(function () {
-      send("GET", self.base, null, function (error, data) {
-        self.busy = false;
-        if (error) {
-          self.retry();
-          return;
-        }
-        var held = {};
-        for (var i = 0; i < data.received.length; i++) {
-          held[data.received[i]] = true;
-        }
-        self.queue = self.queue.filter(function (item) {
-          return !held[item.seq];
-        });
-        self.pump();
-      });
-    }, delay);
-  };
-
-  Uploader.prototype.whenDrained = function (callback) {
-    this.drained.push(callback);
-    this.pump();
-  };
-
-  Uploader.prototype.pending = function () {
-    return this.queue.length;
-  };
-
-  // ---- the composite picture -------------------------------------------------------------------
-
-  function Compositor(room) {
-    this.room = room;
-    this.canvas = document.createElement("canvas");
-    this.canvas.width = WIDTH;
-    this.canvas.height = HEIGHT;
-    this.ctx = this.canvas.getContext("2d");
-    this.timer = null;
-  }
-
-  Compositor.prototype.videos = function () {
-    var list = [];
-    var local = byId("local-video");
-    if (local && local.srcObject) {
-      list.push({ video: local, name: t("room.self_label") });
-    }
-    var ids = Object.keys(this.room.tiles);
-    for (var i = 0; i < ids.length; i++) {
-      var person = this.room.participants[ids[i]];
-      list.push({ video: this.room.tiles[ids[i]].video, name: person ? person.display_name : "" });
-    }
-    return list;
-  };
-
-  Compositor.prototype.draw = function () {
-    var ctx = this.ctx;
-    var videos = this.videos();
-    ctx.fillStyle = "#18212b";
-    ctx.fillRect(0, 0, WIDTH, HEIGHT);
-    var columns = videos.length > 1 ? 2 : 1;
-    var rows = videos.length > 2 ? 2 : 1;
-    var cellW = WIDTH / columns;
-    var cellH = HEIGHT / rows;
-    for (var i = 0; i < videos.length; i++) {
-      var x = (i % columns) * cellW;
-      var y = Math.floor(i / columns) * cellH;
-      var video = videos[i].video;
-      if (video.videoWidth && video.readyState >= 2) {
-        var scale = Math.min(cellW / video.videoWidth, cellH / video.videoHeight);
-        var w = video.videoWidth * scale;
-        var h = video.videoHeight * scale;
-        ctx.drawImage(video, x + (cellW - w) / 2, y + (cellH - h) / 2, w, h);
-      }
-      ctx.fillStyle = "rgba(0,0,0,0.55)";
-      ctx.fillRect(x + 6, y + cellH - 26, Math.min(cellW - 12, 12 + ctx.measureText(videos[i].name).width), 20);
-      ctx.fillStyle = "#ffffff";
-      ctx.font = "13px sans-serif";
-      ctx.fillText(videos[i].name, x + 12, y + cellH - 11);
-    }
-    for (var j = 0; j < Recorder.layers.length; j++) {
-      Recorder.layers[j](ctx, WIDTH, HEIGHT);
-    }
-  };
-
-  Compositor.prototype.start = function () {
-    var self = this;
-    this.draw();
-    // A timer, not requestAnimationFrame: the recording must go on while the tab is in the background.
-    this.timer = window.setInterval(function () {
-      self.draw();
-    }, Math.round(1000 / FPS));
-    return this.canvas.captureStream(FPS).getVideoTracks()[0];
-  };
-
-  Compositor.prototype.stop = function () {
-    window.clearInterval(this.timer);
-  };
-
-  // ---- the mixed sound -------------------------------------------------------------------------
-
-  function Mixer() {
-    var Context = window.AudioContext || window.webkitAudioContext;
-    this.context = new Context();
-    this.destination = this.context.createMediaStreamDestination();
-    this.sources = {};
-  }
-
-  Mixer.prototype.add = function (id, stream) {
-    if (this.sources[id] && this.sources[id].stream === stream) {
-      return;
-    }
-    this.remove(id);
-    if (!stream || !stream.getAudioTracks().length) {
-      return;
-    }
-    var node = this.context.createMediaStreamSource(stream);
-    node.connect(this.destination);
-    this.sources[id] = { stream: stream, node: node };
-  };
-
-  Mixer.prototype.remove = function (id) {
-    if (this.sources[id]) {
-      this.sources[id].node.disconnect();
-      delete this.sources[id];
-    }
-  };
-
-  Mixer.prototype.close = function () {
-    var ids = Object.keys(this.sources);
-    for (var i = 0; i < ids.length; i++) {
-      this.remove(ids[i]);
-    }
-    this.context.close();
-  };
 
   // ---- one recording -----------------------------------------------------------------------------
 
@@ -304,7 +74,7 @@
     var room = this.room;
     this.id = data.recording.id;
     this.quotaText = data.usage.text.split(" / ")[1];
-    this.uploader = new Uploader(this.id, {
+    this.uploader = new Mendan.RecordingUploader(this.id, {
       onUsage: function (usage) {
         self.onUsage(usage);
       },
@@ -312,8 +82,8 @@
         self.onRefused(code, seq);
       }
     });
-    this.compositor = new Compositor(room);
-    this.mixer = new Mixer();
+    this.compositor = new Mendan.RecordingCompositor(room, Recorder.layers);
+    this.mixer = new Mendan.RecordingMixer();
     this.mixer.add(room.selfId, room.localStream);
     var ids = Object.keys(room.tiles);
     for (var i = 0; i < ids.length; i++) {
@@ -431,7 +201,7 @@
     var session = null;
 
     function maybeStart() {
-      if (session || !room.meeting || !room.meeting.recording || room.meeting.state !== "active") {
+      if (session || !room.meeting || !room.meeting.recording || room.meeting.state !== P.meetingStates.ACTIVE) {
         return;
       }
       if (!room.isHost() || !room.localStream || room.ended) {
@@ -465,6 +235,16 @@
       }
     });
   });
+
+  /* The rep's recording as tests and benches see it, or null before one started. */
+  Mendan.debug.recording = function () {
+    var session = Recorder.session;
+    if (!session) {
+      return null;
+    }
+    var pending = session.uploader ? session.uploader.pending() : 0;
+    return { id: session.id || null, state: session.state, chunks: session.seq, pending: pending, warned: session.warned };
+  };
 
   Recorder.supported = supported;
   Mendan.Recorder = Recorder;

@@ -44,7 +44,7 @@
     showError(null);
     setBusy(true);
     // Ask for camera and mic while the server checks the number: it saves most of a second.
-    var media = Mendan.Room.hasWebRtc() ? Mendan.Room.requestMedia() : null;
+    var media = Mendan.RoomMedia.earlyRequest();
     if (media) {
       media.catch(function () {
         return null;

@@ -13,7 +13,7 @@
   var REFRESH_MS = 5000;
 
   function showError(code, data) {
-    var text = code ? (data && data.error && data.error.message) || Mendan.errorText(code) : "";
+    var text = code ? Mendan.replyError(code, data) : "";
     Mendan.setText(byId("schedule-error"), text);
   }
 

@@ -110,7 +110,7 @@
 
   Signaling.prototype.open = function () {
     var self = this;
-    if (this.transport === "http" || typeof window.WebSocket === "undefined") {
+    if (this.transport === "http" || !Mendan.capabilities.websocket) {
       this.transport = "http";
       return new HttpChannel();
     }

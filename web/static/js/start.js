@@ -31,8 +31,9 @@
     }
   }
 
-  function showError(code) {
-    Mendan.setText(byId("error-message"), code ? Mendan.errorText(code) : "");
+  /* data: the failed reply, whose values fill the text (when a booked slot opens). */
+  function showError(code, data) {
+    Mendan.setText(byId("error-message"), code ? Mendan.replyError(code, data) : "");
   }
 
   function stopCountdown() {
@@ -98,11 +99,7 @@
     Mendan.request("POST", url, body, function (error, data) {
       if (error) {
         showPanel("start");
-        showError(error);
-        if (Mendan.config.scheduled && data && data.error) {
-          // The server's text names when the booked slot opens.
-          Mendan.setText(byId("error-message"), data.error.message);
-        }
+        showError(error, data);
         return;
       }
       var entry = {
@@ -123,6 +120,8 @@
   Mendan.onCapabilityChange(showCompat);
   byId("start-meeting").onclick = issue;
   byId("new-number").onclick = issue;
+  // Off in the HTML until now: a click while the room's scripts still load would be lost.
+  byId("start-meeting").disabled = false;
   var resumed = remembered();
   if (resumed) {
     enterWaiting(resumed);

@@ -80,7 +80,8 @@
     }
     this.pending = {};
     this.busy = true;
-    Mendan.Recorder.send("POST", "/api/meetings/" + this.room.meeting.id + "/talk-time", { seconds: seconds }, function (error) {
+    var report = { method: "POST", url: "/api/meetings/" + this.room.meeting.id + "/talk-time", body: { seconds: seconds }, retryServerErrors: true };
+    Mendan.http(report, function (error) {
       self.busy = false;
       if (error === "network") {
         Object.keys(seconds).forEach(function (id) {
@@ -106,7 +107,7 @@
     var meter = null;
 
     function maybeStart() {
-      if (meter || !room.isHost() || !room.localStream || room.ended || !window.AudioContext) {
+      if (meter || !room.isHost() || !room.localStream || room.ended || !Mendan.capabilities.web_audio) {
         return;
       }
       meter = new TalkMeter(room);

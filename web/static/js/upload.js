@@ -27,43 +27,15 @@
   }
 
   /*
-   * Sends form (FormData, or null for a GET). options: method, url, headers, onProgress(percent).
-   * callback(errorText, data): errorText is the server's own message (placeholders filled there),
-   * or the catalogue's when the server gave none.
+   * Sends form (FormData, or null for a GET) through Mendan.http. options: method, url, headers,
+   * onProgress(percent). callback(errorText, data): errorText is the catalogue's text for the
+   * server's code and values, or null on success.
    */
   function send(form, options, callback) {
-    var xhr = new XMLHttpRequest();
-    xhr.open(options.method || "POST", options.url, true);
-    var headers = options.headers || {};
-    for (var name in headers) {
-      if (headers.hasOwnProperty(name)) {
-        xhr.setRequestHeader(name, headers[name]);
-      }
-    }
-    if (xhr.upload && options.onProgress) {
-      xhr.upload.onprogress = function (event) {
-        if (event.lengthComputable && event.total > 0) {
-          options.onProgress(Math.min(100, Math.floor((event.loaded * 100) / event.total)));
-        }
-      };
-    }
-    Mendan.whenAnswered(xhr, withMessage(callback));
-    xhr.send(form);
-  }
-
-  function messageOf(data) {
-    if (data && data.error) {
-      return data.error.message || Mendan.errorText(data.error.code);
-    }
-    return Mendan.errorText("internal");
-  }
-
-  /* callback(errorText, data) from whenAnswered's (errorCode, data): the server's own message,
-   * as some carry values it filled in (sizes, limits). */
-  function withMessage(callback) {
-    return function (code, data) {
-      callback(code ? (code === "network" ? Mendan.errorText("network") : messageOf(data)) : null, data);
-    };
+    var request = { method: options.method || "POST", url: options.url, body: form, headers: options.headers, onProgress: options.onProgress };
+    Mendan.http(request, function (code, data) {
+      callback(code ? Mendan.replyError(code, data) : null, data);
+    });
   }
 
   /* JSON GET with extra headers (the meeting ticket); callback(errorText, data). */
@@ -71,5 +43,5 @@
     send(null, { method: "GET", url: url, headers: headers }, callback);
   }
 
-  Mendan.upload = { checkFile: checkFile, send: send, getJson: getJson, messageOf: messageOf, types: config.types };
+  Mendan.upload = { checkFile: checkFile, send: send, getJson: getJson, types: config.types };
 })(Mendan);
