@@ -83,6 +83,7 @@ def _parts() -> str:
         s.IceCandidate,
         s.IceServer,
         s.ErrorBody,
+        s.ScreenShare,
     ]
     out = []
     for model in parts:

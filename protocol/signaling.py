@@ -72,6 +72,8 @@ class ErrorCode(enum.StrEnum):
     ORIGIN_NOT_ALLOWED = "origin_not_allowed"
     SCHEDULE_NOT_OPEN = "schedule_not_open"
     SCHEDULE_INVALID = "schedule_invalid"
+    SCREEN_SHARE_BUSY = "screen_share_busy"
+    NOT_SHARING = "not_sharing"
 
 
 class CloseCode(enum.IntEnum):
@@ -209,6 +211,18 @@ class ShownDocument(BaseModel):
     height: int
 
 
+MEDIA_STREAM_ID_LENGTH = 64
+
+
+class ScreenShare(BaseModel):
+    """Someone's shared screen: the MediaStream id (``msid``) that carries it on every mesh link."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    participant_id: str
+    stream_id: str
+    started_at: float
+
+
 class IceServer(BaseModel):
     """One entry of RTCConfiguration.iceServers."""
 
@@ -330,6 +344,23 @@ class GiveDocument(_Message):
     document_id: str = Field(max_length=64)
 
 
+class StartScreenShare(_Message):
+    """画面共有: announce the stream that carries this participant's screen before adding its track.
+
+    One share at a time: refused with ``screen_share_busy`` while someone else shares."""
+
+    type: Literal["start_screen_share"] = "start_screen_share"
+    request_id: str = Field(max_length=64)
+    stream_id: str = Field(min_length=1, max_length=MEDIA_STREAM_ID_LENGTH)
+
+
+class StopScreenShare(_Message):
+    """共有を停止: the sharer (or the host) ends the share for everyone."""
+
+    type: Literal["stop_screen_share"] = "stop_screen_share"
+    request_id: str | None = Field(None, max_length=64)
+
+
 AnyClientMessage = (
     Join
     | Signal
@@ -343,6 +374,8 @@ AnyClientMessage = (
     | CloseDocument
     | MovePointer
     | GiveDocument
+    | StartScreenShare
+    | StopScreenShare
 )
 ClientMessage = Annotated[AnyClientMessage, Field(discriminator="type")]
 
@@ -364,6 +397,7 @@ class Joined(_Message):
     recording_active: bool | None = Field(
         None, description="whether the rep's browser records now; null before any recording of this meeting"
     )
+    screen_share: ScreenShare | None = Field(None, description="whose screen is shared now, if anyone's")
 
 
 class Ok(_Message):
@@ -500,6 +534,13 @@ class RecordingUpdated(_Message):
     active: bool
 
 
+class ScreenShareUpdated(_Message):
+    """A share started (``share``) or ended (null): everyone shows it large, or goes back to cameras."""
+
+    type: Literal["screen_share_updated"] = "screen_share_updated"
+    share: ScreenShare | None = None
+
+
 AnyServerMessage = (
     Joined
     | Ok
@@ -518,6 +559,7 @@ AnyServerMessage = (
     | DocumentOffered
     | DocumentGiven
     | RecordingUpdated
+    | ScreenShareUpdated
 )
 ServerMessage = Annotated[AnyServerMessage, Field(discriminator="type")]
 
@@ -534,6 +576,8 @@ CLIENT_MESSAGES: tuple[type[_Message], ...] = (
     CloseDocument,
     MovePointer,
     GiveDocument,
+    StartScreenShare,
+    StopScreenShare,
 )
 SERVER_MESSAGES: tuple[type[_Message], ...] = (
     Joined,
@@ -553,6 +597,7 @@ SERVER_MESSAGES: tuple[type[_Message], ...] = (
     DocumentOffered,
     DocumentGiven,
     RecordingUpdated,
+    ScreenShareUpdated,
 )
 
 _client_adapter: TypeAdapter[AnyClientMessage] = TypeAdapter(ClientMessage)

@@ -348,3 +348,16 @@ class ScheduledMeeting(Base):
     cancelled_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     # The waiting meeting the customer's link made last (a fresh one if the customer comes back).
     meeting_id: Mapped[str | None] = mapped_column(ForeignKey("meetings.id"), nullable=True)
+
+
+class ScreenShare(Base):
+    """One 画面共有 in a meeting, from its start to 共有を停止 (or the sharer leaving), for the history."""
+
+    __tablename__ = "screen_shares"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), index=True)
+    participant_id: Mapped[str] = mapped_column(String(32))
+    # The MediaStream id (msid) that carries the screen on the mesh links.
+    stream_id: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[float] = mapped_column(Float)
+    ended_at: Mapped[float | None] = mapped_column(Float, nullable=True)

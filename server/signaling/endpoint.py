@@ -19,6 +19,7 @@ from server.i18n import catalogue_for
 from server.ice import ice_servers_for
 from server.meeting.delivery import Delivery
 from server.meeting.documents import MeetingDocuments
+from server.meeting.screen_share import ScreenShares
 from server.meeting.service import MeetingService
 from server.metrics import Metrics
 from server.recording.store import RecordingStore
@@ -62,6 +63,7 @@ class SignalingSession:
         self.settings = settings
         self.base_url = base_url
         self.documents = documents
+        self.screen_shares = ScreenShares(meetings.database, meetings.clock)
         self.left = False
         self.last_pointer = 0.0
         self.signals = Allowance(settings.signal_limit)
@@ -124,6 +126,12 @@ class SignalingSession:
             self.connection.send(
                 p.InviteCreated(request_id=message.request_id, url=url, expires_at=expires_at)
             )
+        elif isinstance(message, p.StartScreenShare):
+            await self.bus.publish(await self.screen_shares.start(me, message.stream_id))
+            self._ok(message.request_id)
+        elif isinstance(message, p.StopScreenShare):
+            await self.bus.publish(await self.screen_shares.stop(me))
+            self._ok(message.request_id)
         else:
             await self._documents(me, message)
 
@@ -196,6 +204,7 @@ class SignalingSession:
                 chat=result.chat,
                 document=await self.documents.current(meeting_id),
                 recording_active=await self.recordings.active_in(meeting_id),
+                screen_share=await self.screen_shares.current(meeting_id),
             )
         )
         for offer in await self.documents.open_offers(participant_id):  # 渡す still open survive a drop
