@@ -65,6 +65,7 @@
    *   participants()        the roster changed
    *   localStream(stream)   camera and mic started
    *   remoteStream(id, stream)
+   *   link(id, link)        a new link (one generation) to participant id
    *   ended(reason)
    */
   Room.features = [];
@@ -305,7 +306,7 @@
       },
       createLink: function (remoteId, signaling) {
         var Link = self.usesBridge() ? Mendan.BridgePeerLink : Mendan.PeerLink;
-        return new Link({
+        var link = new Link({
           selfId: self.selfId,
           remoteId: remoteId,
           signaling: signaling,
@@ -322,6 +323,8 @@
             }
           }
         });
+        self.emit("link", remoteId, link); // features that send more than the camera (screen_share.js)
+        return link;
       }
     });
     this.links = mesh.links; // remote participant id -> its current link
@@ -597,6 +600,9 @@
   };
 
   Room.prototype.attachStream = function (remoteId, stream) {
+    if (this.streamClaims && this.streamClaims(remoteId, stream)) {
+      return; // not a camera: a feature shows it (screen_share.js)
+    }
     var entry = this.tileFor(remoteId);
     if (entry.video.srcObject !== stream) {
       entry.video.srcObject = stream;
