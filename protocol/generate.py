@@ -84,6 +84,8 @@ def _parts() -> str:
         s.IceServer,
         s.ErrorBody,
         s.ScreenShare,
+        s.Stroke,
+        s.DrawnStroke,
     ]
     out = []
     for model in parts:

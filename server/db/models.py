@@ -361,3 +361,30 @@ class ScreenShare(Base):
     stream_id: Mapped[str] = mapped_column(String(64))
     started_at: Mapped[float] = mapped_column(Float)
     ended_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class AnnotationStroke(Base):
+    """A piece of a 書き込み on a page of a shown document; kept after 閉じる for the annotated PDF."""
+
+    __tablename__ = "annotation_strokes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), index=True)
+    show_id: Mapped[int] = mapped_column(ForeignKey("document_shows.id"), index=True)
+    page: Mapped[int] = mapped_column(Integer)
+    participant_id: Mapped[str] = mapped_column(String(32))
+    stroke_id: Mapped[str] = mapped_column(String(32))
+    tool: Mapped[str] = mapped_column(String(16))
+    color: Mapped[str] = mapped_column(String(7))
+    width: Mapped[int] = mapped_column(Integer)
+    points: Mapped[str] = mapped_column(Text)  # JSON [[x, y], …], fractions of the page
+    drawn_at: Mapped[float] = mapped_column(Float)
+    removed_at: Mapped[float | None] = mapped_column(Float, nullable=True)  # undone or cleared
+
+
+class DrawingPermission(Base):
+    """Whether the rep lets the customer and guests draw on shown pages in a meeting."""
+
+    __tablename__ = "drawing_permissions"
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
+    allowed: Mapped[bool] = mapped_column(Boolean)
+    changed_at: Mapped[float] = mapped_column(Float)

@@ -52,6 +52,7 @@ var MendanProtocol = {
     "NOT_SHARING": "not_sharing",
     "NUMBERS_EXHAUSTED": "numbers_exhausted",
     "ORIGIN_NOT_ALLOWED": "origin_not_allowed",
+    "PAGE_NOT_SHOWN": "page_not_shown",
     "RATE_LIMITED": "rate_limited",
     "RECORDING_CLOSED": "recording_closed",
     "RECORDING_NOT_ALLOWED": "recording_not_allowed",
@@ -61,6 +62,8 @@ var MendanProtocol = {
     "SCHEDULE_NOT_OPEN": "schedule_not_open",
     "SCREEN_SHARE_BUSY": "screen_share_busy",
     "SIGNALS_TOO_FAST": "signals_too_fast",
+    "STROKES_TOO_FAST": "strokes_too_fast",
+    "TOO_MANY_STROKES": "too_many_strokes",
     "UNKNOWN_MESSAGE_TYPE": "unknown_message_type",
     "UNKNOWN_PARTICIPANT": "unknown_participant",
     "UNSUPPORTED_VERSION": "unsupported_version"
@@ -80,14 +83,19 @@ var MendanProtocol = {
     "INVITEE": "invitee"
   },
   "types": {
+    "allow_drawing": "allow_drawing",
     "chat_posted": "chat_posted",
+    "clear_strokes": "clear_strokes",
     "close_document": "close_document",
     "create_invite": "create_invite",
     "document_closed": "document_closed",
     "document_given": "document_given",
     "document_offered": "document_offered",
     "document_shown": "document_shown",
+    "draw_stroke": "draw_stroke",
+    "drawing_allowed": "drawing_allowed",
     "error": "error",
+    "get_strokes": "get_strokes",
     "give_document": "give_document",
     "invite_created": "invite_created",
     "join": "join",
@@ -110,7 +118,12 @@ var MendanProtocol = {
     "signal_relayed": "signal_relayed",
     "start_screen_share": "start_screen_share",
     "stop_screen_share": "stop_screen_share",
+    "stroke_drawn": "stroke_drawn",
+    "stroke_removed": "stroke_removed",
+    "strokes": "strokes",
+    "strokes_cleared": "strokes_cleared",
     "turn_page": "turn_page",
+    "undo_stroke": "undo_stroke",
     "update_media": "update_media"
   }
 };
