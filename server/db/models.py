@@ -388,3 +388,12 @@ class DrawingPermission(Base):
     meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
     allowed: Mapped[bool] = mapped_column(Boolean)
     changed_at: Mapped[float] = mapped_column(Float)
+
+
+class MeetingNotes(Base):
+    """The rep's own notes of a meeting (商談記録), written in the room and kept for the minutes."""
+
+    __tablename__ = "meeting_notes"
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[float] = mapped_column(Float)

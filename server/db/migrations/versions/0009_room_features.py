@@ -1,5 +1,5 @@
 """room features: screen shares (who shared, when, on which media stream), 書き込み strokes on shown
-pages, and whether the rep lets the customer draw
+pages, whether the rep lets the customer draw, and the rep's meeting notes (商談記録)
 
 Revision ID: 0009
 Revises: 0008
@@ -57,9 +57,17 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], ),
     sa.PrimaryKeyConstraint('meeting_id')
     )
+    op.create_table('meeting_notes',
+    sa.Column('meeting_id', sa.String(length=32), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('updated_at', sa.Float(), nullable=False),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], ),
+    sa.PrimaryKeyConstraint('meeting_id')
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('meeting_notes')
     op.drop_table('drawing_permissions')
     with op.batch_alter_table('annotation_strokes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_annotation_strokes_show_id'))
