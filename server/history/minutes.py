@@ -18,6 +18,7 @@ from server.db.database import Database
 from server.db.models import Meeting, MeetingNotes, ScreenShare
 from server.errors import MendanError
 
+from .annotated_pdf import has_annotations
 from .service import HistoryEntry, HistoryService, HistoryText
 
 MAX_NOTES_LENGTH = 20000
@@ -37,6 +38,7 @@ class Minutes:
     screen_shares: list[str]
     recordings: list[tuple[str, str]]  # (label, absolute URL or "")
     notes: str
+    annotated_pdf: str = ""  # absolute URL of the pages drawn on, when any were
     headings: dict[str, str] = field(default_factory=dict)
 
 
@@ -133,11 +135,15 @@ async def minutes_of(
             for index, recording in enumerate(entry.recordings)
         ],
         notes=await notes.read(account_id, meeting_id),
+        annotated_pdf=f"{base_url}/rep/meetings/{meeting_id}/annotated.pdf"
+        if await has_annotations(history.database, meeting_id)
+        else "",
         headings={
             key: t(f"minutes.{key}")
             for key in ("people", "joined", "left", "talk_time", "chat", "documents", "screen_shares")
         }
-        | {key: t(f"minutes.{key}") for key in ("recordings", "notes", "none", "print", "markdown")},
+        | {key: t(f"minutes.{key}") for key in ("recordings", "notes", "none", "print", "markdown")}
+        | {"annotated_pdf": t("minutes.annotated_pdf")},
     )
 
 
@@ -165,6 +171,8 @@ def as_markdown(minutes: Minutes) -> str:
     ):
         lines += ["", f"## {h[key]}", ""]
         lines += [f"- {_markdown_text(item)}" for item in items] or [none]
+    if minutes.annotated_pdf:
+        lines += ["", f"[{_markdown_text(h['annotated_pdf'])}](<{minutes.annotated_pdf}>)"]
     lines += ["", f"## {h['recordings']}", ""]
     lines += [
         f"- [{_markdown_text(label)}](<{url}>)" if url else f"- {_markdown_text(label)}"

@@ -13,6 +13,7 @@ from server.errors import MendanError
 from server.pages import render
 from server.web_context import current_rep, language, public_base_url, require_csrf, require_rep
 
+from .annotated_pdf import annotated_pdf
 from .minutes import MeetingNotesStore, Minutes, as_markdown, minutes_of
 from .service import HistoryService, HistoryText
 
@@ -74,9 +75,27 @@ async def minutes_markdown(request: Request) -> Response:
     )
 
 
+async def annotated_pages(request: Request) -> Response:
+    """The pages drawn on during the meeting, with their 書き込み, as one PDF."""
+    rep = await require_rep(request)
+    meeting_id = request.path_params["meeting_id"]
+    state = request.app.state
+    data = await annotated_pdf(state.database, state.document_store, rep.account_id, meeting_id)
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="mendan-annotated-{meeting_id}.pdf"',
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
 routes = [
     Route("/api/meetings/{meeting_id}/notes", read_notes, methods=["GET"]),
     Route("/api/meetings/{meeting_id}/notes", write_notes, methods=["PUT"]),
     Route("/rep/meetings/{meeting_id}/minutes", minutes_page, methods=["GET"]),
     Route("/rep/meetings/{meeting_id}/minutes.md", minutes_markdown, methods=["GET"]),
+    Route("/rep/meetings/{meeting_id}/annotated.pdf", annotated_pages, methods=["GET"]),
 ]

@@ -7,6 +7,8 @@ import json
 from contextlib import ExitStack, closing
 from typing import Any
 
+import pypdfium2
+
 from tests.support.documents import make_pdf
 from tests.support.meeting import Meeting
 from tests.support.rep import log_in
@@ -139,3 +141,38 @@ def test_what_an_attacker_sends_is_refused_and_the_socket_stays(server_factory: 
             codes.append(reply["error"]["code"] if reply["type"] == "error" else "ok")
         assert codes == ["ok"] * 17 + ["strokes_too_fast"] * 3, codes  # 3 went to the refusals above
         assert host.request(type="ping")["type"] == "ok"
+
+
+def test_the_annotated_pages_are_kept_as_a_pdf_for_the_rep(server: MendanServer) -> None:
+    with ExitStack() as stack:
+        meeting = Meeting(server, stack)
+        show = _shown(meeting, pages=3)["show_id"]
+        host = meeting.host
+        across = [[0.1, 0.5], [0.9, 0.5]]
+        host.request(type="draw_stroke", show_id=show, page=1, stroke=_stroke("kept", across, width=20))
+        host.request(
+            type="draw_stroke", show_id=show, page=1, stroke=_stroke("undone", [[0.5, 0.1], [0.5, 0.9]])
+        )
+        host.request(type="undo_stroke", show_id=show, page=1)
+        host.request(type="turn_page", page=3)
+        host.request(type="draw_stroke", show_id=show, page=3, stroke=_stroke("p3", tool="highlighter"))
+        host.request(type="close_document")  # 閉じる ends the show; the pages stay in the history
+
+        http = meeting.rep.http
+        minutes = http.get(f"/rep/meetings/{meeting.meeting_id}/minutes").text
+        assert f"/rep/meetings/{meeting.meeting_id}/annotated.pdf" in minutes
+        response = http.get(f"/rep/meetings/{meeting.meeting_id}/annotated.pdf")
+        assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+        pdf = pypdfium2.PdfDocument(response.content)
+        assert len(pdf) == 2  # pages 1 and 3: the pages drawn on, in the order they were
+        picture = pdf[0].render(scale=1).to_pil().convert("RGB")
+        width, height = picture.size
+        red = picture.getpixel((width // 4, height // 2))  # on the kept stroke
+        assert isinstance(red, tuple) and red[0] > 180 and red[1] < 90 and red[2] < 90, red
+        blank = picture.getpixel((width // 2, height // 4))  # where the undone stroke was
+        assert isinstance(blank, tuple) and min(blank) > 200, blank
+        pdf.close()
+
+        server.create_account("suzuki", name="鈴木")
+        with closing(log_in(server, "suzuki")) as other:
+            assert other.get(f"/rep/meetings/{meeting.meeting_id}/annotated.pdf").status_code == 404
