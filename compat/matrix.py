@@ -29,6 +29,7 @@ class Capability(enum.StrEnum):
     FILE_UPLOAD = "file_upload"
     BRIDGE = "bridge"
     SECURE_CONTEXT = "secure_context"  # https://, or localhost: browsers give camera and mic to no other
+    DISPLAY_CAPTURE = "display_capture"  # getDisplayMedia: computers' browsers; no phone has it
 
 
 class Feature(enum.StrEnum):
@@ -42,6 +43,7 @@ class Feature(enum.StrEnum):
     RECEIVE_FILES = "receive_files"
     SHARE_FILES = "share_files"
     RECORDING = "recording"
+    SCREEN_SHARE = "screen_share"
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,11 @@ RULES: tuple[Rule, ...] = (
         Feature.RECORDING,
         (frozenset({C.SECURE_CONTEXT, C.PEER_CONNECTION, C.MEDIA_RECORDER, C.CANVAS_CAPTURE, C.WEB_AUDIO}),),
         "compat.reason.no_recording",
+    ),
+    Rule(
+        Feature.SCREEN_SHARE,
+        (frozenset({C.SECURE_CONTEXT, C.WEBSOCKET, C.PEER_CONNECTION, C.DISPLAY_CAPTURE}),),
+        "compat.reason.no_screen_share",
     ),
 )
 
@@ -115,7 +122,9 @@ ENGINES: tuple[Engine, ...] = (
     Engine("chromium", "Google Chrome / Microsoft Edge (Chromium)", _MODERN, tested_as=("chromium",)),
     Engine("firefox", "Firefox", _MODERN, tested_as=("firefox",)),
     Engine("safari", "Safari (macOS / iPhone / iPad)", _MODERN),
-    Engine("android", "スマートフォン(Android Chrome など)", _MODERN, tested_as=("phone",)),
+    Engine(
+        "android", "スマートフォン(Android Chrome など)", _MODERN - {C.DISPLAY_CAPTURE}, tested_as=("phone",)
+    ),
     # Proven on Chromium and Firefox with WebRTC removed or disabled by policy: what the row names.
     Engine(
         "legacy_bridge",

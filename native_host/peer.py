@@ -22,7 +22,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
-from aiortc.mediastreams import MediaStreamTrack
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.rtcicetransport import RTCIceCandidate
 from aiortc.sdp import candidate_from_sdp
 from pydantic import BaseModel
@@ -57,6 +57,14 @@ def parse_candidate(candidate: IceCandidate) -> RTCIceCandidate | None:
     parsed.sdpMid = candidate.sdp_mid
     parsed.sdpMLineIndex = candidate.sdp_mline_index
     return parsed
+
+
+async def _drain(track: MediaStreamTrack) -> None:
+    try:
+        while True:
+            await track.recv()
+    except MediaStreamError:
+        return
 
 
 class Peer:
@@ -213,7 +221,13 @@ class Peer:
 
     def _on_track(self, track: MediaStreamTrack) -> None:
         log.info("%s: remote %s track", self.peer_id, track.kind)
-        if track.kind == "video":
+        if track.kind == "video" and self.relays:
+            # A second video track is someone's shared screen (web/static/js/screen_share.js). The
+            # page shows one picture per participant: relaying it too would mix it into the camera's
+            # frames, so it is read (an unread track queues frames without end) and dropped.
+            log.info("%s: another video track (a shared screen) is not relayed", self.peer_id)
+            self._spawn(_drain(track))
+        elif track.kind == "video":
             relay = VideoRelay(self.peer_id, track, self._send, max_width=self._max_width)
             self.relays.append(relay)
             self._spawn(relay.run())

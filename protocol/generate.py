@@ -83,6 +83,9 @@ def _parts() -> str:
         s.IceCandidate,
         s.IceServer,
         s.ErrorBody,
+        s.ScreenShare,
+        s.Stroke,
+        s.DrawnStroke,
     ]
     out = []
     for model in parts:

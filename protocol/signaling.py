@@ -72,6 +72,11 @@ class ErrorCode(enum.StrEnum):
     ORIGIN_NOT_ALLOWED = "origin_not_allowed"
     SCHEDULE_NOT_OPEN = "schedule_not_open"
     SCHEDULE_INVALID = "schedule_invalid"
+    SCREEN_SHARE_BUSY = "screen_share_busy"
+    NOT_SHARING = "not_sharing"
+    PAGE_NOT_SHOWN = "page_not_shown"
+    TOO_MANY_STROKES = "too_many_strokes"
+    STROKES_TOO_FAST = "strokes_too_fast"
 
 
 class CloseCode(enum.IntEnum):
@@ -209,6 +214,49 @@ class ShownDocument(BaseModel):
     height: int
 
 
+MEDIA_STREAM_ID_LENGTH = 64
+
+
+class ScreenShare(BaseModel):
+    """Someone's shared screen: the MediaStream id (``msid``) that carries it on every mesh link."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    participant_id: str
+    stream_id: str
+    started_at: float
+
+
+MAX_STROKE_POINTS = 64
+"""Points in one stroke message: pages send a stroke in pieces while it is drawn (about 20 a second)."""
+STROKE_ID_LENGTH = 32
+StrokeTool = Literal["pen", "highlighter", "eraser"]
+StrokePoint = tuple[Annotated[float, Field(ge=0, le=1)], Annotated[float, Field(ge=0, le=1)]]
+
+
+class Stroke(BaseModel):
+    """One piece of a 書き込み on a shown page: a line through ``points`` (fractions of the page's
+    width and height), ``width`` in thousandths of the page's width. The eraser erases along it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    stroke_id: str = Field(
+        min_length=1, max_length=STROKE_ID_LENGTH, description="the pen-down to pen-up it belongs to"
+    )
+    tool: StrokeTool
+    color: str = Field(pattern=r"^#[0-9a-f]{6}$")
+    width: int = Field(ge=1, le=60)
+    points: list[StrokePoint] = Field(min_length=1, max_length=MAX_STROKE_POINTS)
+
+
+class DrawnStroke(BaseModel):
+    """A stroke piece as everyone receives it: on which show and page, by whom."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    show_id: int
+    page: int
+    participant_id: str
+    stroke: Stroke
+
+
 class IceServer(BaseModel):
     """One entry of RTCConfiguration.iceServers."""
 
@@ -333,6 +381,68 @@ class GiveDocument(_Message):
     document_id: str = Field(max_length=64)
 
 
+class StartScreenShare(_Message):
+    """画面共有: announce the stream that carries this participant's screen before adding its track.
+
+    One share at a time: refused with ``screen_share_busy`` while someone else shares."""
+
+    type: Literal["start_screen_share"] = "start_screen_share"
+    request_id: str = Field(max_length=64)
+    stream_id: str = Field(min_length=1, max_length=MEDIA_STREAM_ID_LENGTH)
+
+
+class StopScreenShare(_Message):
+    """共有を停止: the sharer (or the host) ends the share for everyone."""
+
+    type: Literal["stop_screen_share"] = "stop_screen_share"
+    request_id: str | None = Field(None, max_length=64)
+
+
+class DrawStroke(_Message):
+    """書き込み: a piece of a stroke on the page shown now (the host always; others when allowed)."""
+
+    type: Literal["draw_stroke"] = "draw_stroke"
+    request_id: str | None = Field(None, max_length=64)
+    show_id: int
+    page: int = Field(ge=1)
+    stroke: Stroke
+
+
+class UndoStroke(_Message):
+    """元に戻す: removes this participant's latest stroke on that page."""
+
+    type: Literal["undo_stroke"] = "undo_stroke"
+    request_id: str | None = Field(None, max_length=64)
+    show_id: int
+    page: int = Field(ge=1)
+
+
+class ClearStrokes(_Message):
+    """すべて消す: the host removes every stroke on that page."""
+
+    type: Literal["clear_strokes"] = "clear_strokes"
+    request_id: str | None = Field(None, max_length=64)
+    show_id: int
+    page: int = Field(ge=1)
+
+
+class AllowDrawing(_Message):
+    """The host lets the customer and guests draw on shown pages, or stops them."""
+
+    type: Literal["allow_drawing"] = "allow_drawing"
+    request_id: str | None = Field(None, max_length=64)
+    allowed: bool
+
+
+class GetStrokes(_Message):
+    """The strokes of a page of the open document (after a page turn); replied with ``strokes``."""
+
+    type: Literal["get_strokes"] = "get_strokes"
+    request_id: str = Field(max_length=64)
+    show_id: int
+    page: int = Field(ge=1)
+
+
 AnyClientMessage = (
     Join
     | Signal
@@ -346,6 +456,13 @@ AnyClientMessage = (
     | CloseDocument
     | MovePointer
     | GiveDocument
+    | StartScreenShare
+    | StopScreenShare
+    | DrawStroke
+    | UndoStroke
+    | ClearStrokes
+    | AllowDrawing
+    | GetStrokes
 )
 ClientMessage = Annotated[AnyClientMessage, Field(discriminator="type")]
 
@@ -367,6 +484,9 @@ class Joined(_Message):
     recording_active: bool | None = Field(
         None, description="whether the rep's browser records now; null before any recording of this meeting"
     )
+    screen_share: ScreenShare | None = Field(None, description="whose screen is shared now, if anyone's")
+    strokes: list[DrawnStroke] = Field(default_factory=list, description="書き込み on the page shown now")
+    drawing_allowed: bool = Field(False, description="whether the customer and guests may draw")
 
 
 class Ok(_Message):
@@ -503,6 +623,54 @@ class RecordingUpdated(_Message):
     active: bool
 
 
+class ScreenShareUpdated(_Message):
+    """A share started (``share``) or ended (null): everyone shows it large, or goes back to cameras."""
+
+    type: Literal["screen_share_updated"] = "screen_share_updated"
+    share: ScreenShare | None = None
+
+
+class StrokeDrawn(_Message):
+    """A piece of someone's stroke on a shown page (not echoed to its sender)."""
+
+    type: Literal["stroke_drawn"] = "stroke_drawn"
+    drawn: DrawnStroke
+
+
+class StrokeRemoved(_Message):
+    """A stroke was undone: every piece with ``stroke_id`` on that page goes."""
+
+    type: Literal["stroke_removed"] = "stroke_removed"
+    show_id: int
+    page: int
+    stroke_id: str
+
+
+class StrokesCleared(_Message):
+    """Every stroke on that page was removed."""
+
+    type: Literal["strokes_cleared"] = "strokes_cleared"
+    show_id: int
+    page: int
+
+
+class DrawingAllowed(_Message):
+    """Whether the customer and guests may draw now."""
+
+    type: Literal["drawing_allowed"] = "drawing_allowed"
+    allowed: bool
+
+
+class Strokes(_Message):
+    """Reply to ``get_strokes``: that page's strokes in the order they were drawn."""
+
+    type: Literal["strokes"] = "strokes"
+    request_id: str
+    show_id: int
+    page: int
+    strokes: list[DrawnStroke]
+
+
 AnyServerMessage = (
     Joined
     | Ok
@@ -521,6 +689,12 @@ AnyServerMessage = (
     | DocumentOffered
     | DocumentGiven
     | RecordingUpdated
+    | ScreenShareUpdated
+    | StrokeDrawn
+    | StrokeRemoved
+    | StrokesCleared
+    | DrawingAllowed
+    | Strokes
 )
 ServerMessage = Annotated[AnyServerMessage, Field(discriminator="type")]
 
@@ -537,6 +711,13 @@ CLIENT_MESSAGES: tuple[type[_Message], ...] = (
     CloseDocument,
     MovePointer,
     GiveDocument,
+    StartScreenShare,
+    StopScreenShare,
+    DrawStroke,
+    UndoStroke,
+    ClearStrokes,
+    AllowDrawing,
+    GetStrokes,
 )
 SERVER_MESSAGES: tuple[type[_Message], ...] = (
     Joined,
@@ -556,6 +737,12 @@ SERVER_MESSAGES: tuple[type[_Message], ...] = (
     DocumentOffered,
     DocumentGiven,
     RecordingUpdated,
+    ScreenShareUpdated,
+    StrokeDrawn,
+    StrokeRemoved,
+    StrokesCleared,
+    DrawingAllowed,
+    Strokes,
 )
 
 _client_adapter: TypeAdapter[AnyClientMessage] = TypeAdapter(ClientMessage)

@@ -29,6 +29,7 @@ from server.documents.signed_url import UrlSigner
 from server.documents.store import DocumentStore
 from server.errors import MendanError, handle_mendan_error
 from server.history import api as history_api
+from server.history import minutes_api
 from server.history.service import HistoryService
 from server.i18n import WEB_DIR, catalogue_for
 from server.integrations import portal_pages as integrations_pages
@@ -144,6 +145,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         *rest_api.routes,
         *schedule_api.routes,
         *bridge_pages.routes,
+        *minutes_api.routes,
         WebSocketRoute("/ws", signaling_endpoint),
         *longpoll.routes,
         Mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static"),

@@ -156,6 +156,11 @@ SETTINGS_TABLE: tuple[tuple[str, str, str], ...] = (
         "",
         "folder of built bridge files /bridge offers (python -m native_host.freeze --dist)",
     ),
+    (
+        "MENDAN_STROKE_LIMIT",
+        "100/5",
+        "書き込み pieces one socket may send (pages send ~20 a second): a burst of COUNT, then COUNT/SECONDS",
+    ),
 )
 
 DEFAULTS: dict[str, str] = {name: default for name, default, _ in SETTINGS_TABLE}
@@ -238,6 +243,7 @@ class Settings:
     meeting_render_timeout: float = 60.0
     signal_limit: tuple[int, float] = (300, 10.0)
     chat_limit: tuple[int, float] = (10, 10.0)
+    stroke_limit: tuple[int, float] = (100, 5.0)
     chat_max_per_meeting: int = 2000
     webhook_timeout: float = 10.0
     webhook_retry_base: float = 30.0
@@ -317,6 +323,7 @@ class Settings:
             meeting_render_timeout=float(source["MENDAN_MEETING_RENDER_TIMEOUT"]),
             signal_limit=_rate(source["MENDAN_SIGNAL_LIMIT"], "MENDAN_SIGNAL_LIMIT"),
             chat_limit=_rate(source["MENDAN_CHAT_LIMIT"], "MENDAN_CHAT_LIMIT"),
+            stroke_limit=_rate(source["MENDAN_STROKE_LIMIT"], "MENDAN_STROKE_LIMIT"),
             chat_max_per_meeting=int(source["MENDAN_CHAT_MAX_PER_MEETING"]),
             webhook_timeout=float(source["MENDAN_WEBHOOK_TIMEOUT"]),
             webhook_retry_base=float(source["MENDAN_WEBHOOK_RETRY_BASE"]),

@@ -348,3 +348,52 @@ class ScheduledMeeting(Base):
     cancelled_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     # The waiting meeting the customer's link made last (a fresh one if the customer comes back).
     meeting_id: Mapped[str | None] = mapped_column(ForeignKey("meetings.id"), nullable=True)
+
+
+class ScreenShare(Base):
+    """One 画面共有 in a meeting, from its start to 共有を停止 (or the sharer leaving), for the history."""
+
+    __tablename__ = "screen_shares"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), index=True)
+    participant_id: Mapped[str] = mapped_column(String(32))
+    # The MediaStream id (msid) that carries the screen on the mesh links.
+    stream_id: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[float] = mapped_column(Float)
+    ended_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class AnnotationStroke(Base):
+    """A piece of a 書き込み on a page of a shown document; kept after 閉じる for the annotated PDF."""
+
+    __tablename__ = "annotation_strokes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), index=True)
+    show_id: Mapped[int] = mapped_column(ForeignKey("document_shows.id"), index=True)
+    page: Mapped[int] = mapped_column(Integer)
+    participant_id: Mapped[str] = mapped_column(String(32))
+    stroke_id: Mapped[str] = mapped_column(String(32))
+    tool: Mapped[str] = mapped_column(String(16))
+    color: Mapped[str] = mapped_column(String(7))
+    width: Mapped[int] = mapped_column(Integer)
+    points: Mapped[str] = mapped_column(Text)  # JSON [[x, y], …], fractions of the page
+    drawn_at: Mapped[float] = mapped_column(Float)
+    removed_at: Mapped[float | None] = mapped_column(Float, nullable=True)  # undone or cleared
+
+
+class DrawingPermission(Base):
+    """Whether the rep lets the customer and guests draw on shown pages in a meeting."""
+
+    __tablename__ = "drawing_permissions"
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
+    allowed: Mapped[bool] = mapped_column(Boolean)
+    changed_at: Mapped[float] = mapped_column(Float)
+
+
+class MeetingNotes(Base):
+    """The rep's own notes of a meeting (商談記録), written in the room and kept for the minutes."""
+
+    __tablename__ = "meeting_notes"
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[float] = mapped_column(Float)

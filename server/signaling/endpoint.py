@@ -18,8 +18,10 @@ from protocol import signaling as p
 from server.errors import MendanError
 from server.i18n import catalogue_for
 from server.ice import ice_servers_for
+from server.meeting.annotations import Annotations
 from server.meeting.delivery import Delivery
 from server.meeting.documents import MeetingDocuments
+from server.meeting.screen_share import ScreenShares
 from server.meeting.service import MeetingService
 from server.metrics import Metrics
 from server.recording.store import RecordingStore
@@ -34,6 +36,8 @@ log = logging.getLogger(__name__)
 
 JOIN_TIMEOUT_CLOSE = 1008
 """Policy violation: the socket did not join within MENDAN_JOIN_TIMEOUT."""
+
+AnnotationMessage = p.DrawStroke | p.UndoStroke | p.ClearStrokes | p.AllowDrawing | p.GetStrokes
 
 POINTER_INTERVAL = 0.04
 """Pointer moves closer together than this are dropped (pages send at most ~20 a second)."""
@@ -63,6 +67,9 @@ class SignalingSession:
         self.settings = settings
         self.base_url = base_url
         self.documents = documents
+        self.screen_shares = ScreenShares(meetings.database, meetings.clock)
+        self.annotations = Annotations(meetings.database, meetings.clock)
+        self.strokes = Allowance(settings.stroke_limit)
         self.left = False
         self.last_pointer = 0.0
         self.signals = Allowance(settings.signal_limit)
@@ -130,8 +137,38 @@ class SignalingSession:
             self.connection.send(
                 p.InviteCreated(request_id=message.request_id, url=url, expires_at=expires_at)
             )
+        elif isinstance(message, p.StartScreenShare):
+            await self.bus.publish(await self.screen_shares.start(me, message.stream_id))
+            self._ok(message.request_id)
+        elif isinstance(message, p.StopScreenShare):
+            await self.bus.publish(await self.screen_shares.stop(me))
+            self._ok(message.request_id)
+        elif isinstance(message, AnnotationMessage):
+            await self._annotate(me, message)
         else:
             await self._documents(me, message)
+
+    async def _annotate(self, me: str, message: AnnotationMessage) -> None:
+        annotations = self.annotations
+        if isinstance(message, p.GetStrokes):
+            strokes = await annotations.strokes(me, message.show_id, message.page)
+            page = message.page
+            self.connection.send(
+                p.Strokes(request_id=message.request_id, show_id=message.show_id, page=page, strokes=strokes)
+            )
+            return
+        if isinstance(message, p.DrawStroke):
+            if not self.strokes.take():
+                raise MendanError(p.ErrorCode.STROKES_TOO_FAST)
+            deliveries = await annotations.draw(me, message.show_id, message.page, message.stroke)
+        elif isinstance(message, p.UndoStroke):
+            deliveries = await annotations.undo(me, message.show_id, message.page)
+        elif isinstance(message, p.ClearStrokes):
+            deliveries = await annotations.clear(me, message.show_id, message.page)
+        else:
+            deliveries = await annotations.allow(me, message.allowed)
+        await self.bus.publish(deliveries)
+        self._ok(message.request_id)
 
     async def _documents(self, me: str, message: p.AnyClientMessage) -> None:
         documents = self.documents
@@ -190,6 +227,7 @@ class SignalingSession:
             await self.bus.unwatch(meeting_id)
             raise
         me = next((other for other in result.participants if other.id == participant_id), None)
+        strokes, drawing_allowed = await self.annotations.snapshot(meeting_id)
         self.connection.joined_version = me.version if me is not None else 0
         self.connection.release(
             p.Joined(
@@ -202,6 +240,9 @@ class SignalingSession:
                 chat=result.chat,
                 document=await self.documents.current(meeting_id),
                 recording_active=await self.recordings.active_in(meeting_id),
+                screen_share=await self.screen_shares.current(meeting_id),
+                strokes=strokes,
+                drawing_allowed=drawing_allowed,
             )
         )
         for offer in await self.documents.open_offers(participant_id):  # 渡す still open survive a drop

@@ -42,8 +42,16 @@ def test_the_bridge_gives_the_call_but_not_recording() -> None:
 
 def test_modern_engines_have_everything() -> None:
     for engine in ENGINES:
-        if engine.key in ("chromium", "firefox", "safari", "android"):
+        if engine.key in ("chromium", "firefox", "safari"):
             assert all(available(engine.capabilities).values()), engine.key
+
+
+def test_phones_see_shared_screens_but_cannot_share_their_own() -> None:
+    phone = next(engine for engine in ENGINES if engine.key == "android")
+    features = available(phone.capabilities)
+    assert not features[Feature.SCREEN_SHARE]
+    assert all(works for feature, works in features.items() if feature != Feature.SCREEN_SHARE)
+    assert reason(Feature.SCREEN_SHARE, phone.capabilities) == "compat.reason.no_screen_share"
 
 
 def test_generated_matrix_doc_matches() -> None:

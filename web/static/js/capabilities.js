@@ -35,6 +35,9 @@
       // false on http:// beyond localhost; browsers too old to say (IE11) are not blocked by it
       return window.isSecureContext !== false;
     },
+    display_capture: function () {
+      return !!(navigator.mediaDevices && navigator.mediaDevices.getDisplayMedia);
+    },
     bridge: function () {
       // Set by bridge.js once the extension answered and its host accepted this origin.
       return Mendan.bridgeReady === true;

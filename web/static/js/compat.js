@@ -10,7 +10,8 @@ var MendanCompat = {
     "web_audio",
     "file_upload",
     "bridge",
-    "secure_context"
+    "secure_context",
+    "display_capture"
   ],
   "decisive": {
     "secure_context": "compat.reason.insecure_context"
@@ -50,6 +51,17 @@ var MendanCompat = {
           "peer_connection",
           "secure_context",
           "web_audio"
+        ]
+      ]
+    },
+    "screen_share": {
+      "reason": "compat.reason.no_screen_share",
+      "ways": [
+        [
+          "display_capture",
+          "peer_connection",
+          "secure_context",
+          "websocket"
         ]
       ]
     },

@@ -107,6 +107,10 @@
     head.appendChild(el("strong", "history-when", meeting.cells.started));
     head.appendChild(el("span", "history-number", t("history.number") + " " + meeting.number));
     head.appendChild(el("span", "history-duration", meeting.cells.duration || meeting.cells.ended));
+    var minutes = el("a", "history-minutes", t("history.minutes")); // 商談記録: server/history/minutes_api.py
+    minutes.href = "/rep/meetings/" + encodeURIComponent(meeting.id) + "/minutes";
+    minutes.setAttribute("data-testid", "minutes-link");
+    head.appendChild(minutes);
     item.appendChild(head);
     var list = el("dl", "history-cells");
     for (var i = 0; i < CELLS.length; i++) {

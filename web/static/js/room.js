@@ -57,6 +57,7 @@
    *   participants()        the roster changed
    *   localStream(stream)   camera and mic started
    *   remoteStream(id, stream)
+   *   link(id, link)        a new link (one generation) to participant id
    *   ended(reason)
    */
   Room.features = [];

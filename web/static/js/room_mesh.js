@@ -20,7 +20,7 @@
         }
       },
       createLink: function (remoteId, signaling) {
-        return new room.backend.Link({
+        var link = new room.backend.Link({
           selfId: room.selfId,
           remoteId: remoteId,
           signaling: signaling,
@@ -28,6 +28,9 @@
           iceServers: room.iceServers,
           icePolicy: room.icePolicy,
           onTrack: function (stream) {
+            if (room.streamClaims && room.streamClaims(remoteId, stream)) {
+              return; // not a camera: a feature shows it (screen_share.js)
+            }
             if (room.view.attachStream(remoteId, stream)) {
               room.emit("remoteStream", remoteId, stream);
             }
@@ -39,6 +42,8 @@
             }
           }
         });
+        room.emit("link", remoteId, link); // features that send more than the camera (screen_share.js)
+        return link;
       }
     });
     this.links = this.mesh.links; // remote participant id -> its current link
