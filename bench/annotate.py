@@ -33,16 +33,13 @@ MARK_PEN_DOWN = """() => document.addEventListener('pointerdown', (event) => {
     if (event.target.matches('[data-testid=annotation-layer]')) { window.__downAt = Date.now(); }
 }, {capture: true})"""
 
-LAST_STROKE = """() => {
-    const pieces = Mendan.debug.annotations.pieces;
-    return pieces.length ? pieces[pieces.length - 1].stroke.stroke_id : null;
-}"""
+LAST_STROKE = "() => Mendan.debug.lastStroke()"
 
 
 def arrival(customer: Page, stroke_id: str) -> float:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
-        at = customer.evaluate("(id) => Mendan.debug.annotations.arrivals[id] || null", stroke_id)
+        at = customer.evaluate("(id) => Mendan.debug.strokeDrawnAt(id)", stroke_id)
         if at is not None:
             return float(at)
         time.sleep(0.005)

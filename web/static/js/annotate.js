@@ -42,8 +42,19 @@
     this.flushTimer = null;
     this.arrivals = {}; // stroke id -> Date.now() when its first piece from someone else was drawn
     this.canvas = null;
-    Mendan.debug.annotations = this;
+    active = this;
   }
+
+  /* The id of the latest stroke drawn on the shown page here, or null (bench/annotate.py). */
+  Mendan.debug.lastStroke = function () {
+    var pieces = active ? active.pieces : [];
+    return pieces.length ? pieces[pieces.length - 1].stroke.stroke_id : null;
+  };
+
+  /* Date.now() when the first piece of someone else's stroke strokeId was drawn here, or null. */
+  Mendan.debug.strokeDrawnAt = function (strokeId) {
+    return active && active.arrivals[strokeId] ? active.arrivals[strokeId] : null;
+  };
 
   Annotations.prototype.start = function () {
     var self = this;
