@@ -19,6 +19,7 @@ from server.errors import MendanError
 from server.issuing import origin_allowed
 from server.portal import contract_for_embed
 from server.safe_compare import same_secret
+from server.services import services
 from server.web_context import require_csrf, require_rep
 
 log = logging.getLogger(__name__)
@@ -44,23 +45,23 @@ async def issue_number(request: Request) -> JSONResponse:
 
     From a contract's embed (R-1.5) the body names its key, and only that contract may claim it.
     """
-    if not origin_allowed(request, request.app.state.settings):
+    if not origin_allowed(request, services(request).settings):
         raise MendanError(ErrorCode.ORIGIN_NOT_ALLOWED, f"origin {request.headers.get('origin')!r}")
     scope = None
     if await request.body():
         embed = (await json_body(request)).get("embed")
         if embed is not None:
-            async with request.app.state.database.session() as db:
+            async with services(request).database.session() as db:
                 scope = await contract_for_embed(db, str(embed))
             if scope is None:
                 raise MendanError(ErrorCode.NOT_FOUND, "unknown embed key")
-    issued = await request.app.state.meetings.issue_number(client_address(request), scope)
+    issued = await services(request).meetings.issue_number(client_address(request), scope)
     return JSONResponse(
         {
             "ok": True,
             "number": issued.number,
             "expires_at": issued.expires_at,
-            "expires_in": request.app.state.settings.number_ttl,
+            "expires_in": services(request).settings.number_ttl,
             "ticket": issued.ticket,
             "meeting_id": issued.meeting_id,
         }
@@ -76,10 +77,10 @@ async def claim_number(request: Request) -> JSONResponse:
     if not isinstance(recording, bool):
         raise MendanError(ErrorCode.RECORDING_UNANSWERED)
     typed = data.get("number")
-    entry, deliveries = await request.app.state.meetings.claim(
+    entry, deliveries = await services(request).meetings.claim(
         typed if isinstance(typed, str) else "", rep, recording, client_address(request)
     )
-    await request.app.state.bus.publish(deliveries)
+    await services(request).bus.publish(deliveries)
     return JSONResponse({"ok": True, "meeting_id": entry.meeting_id, "ticket": entry.ticket})
 
 
@@ -88,7 +89,7 @@ HEALTH_TIMEOUT = 2.0
 
 
 async def _database_answers(request: Request) -> bool:
-    async with request.app.state.database.session() as db:
+    async with services(request).database.session() as db:
         return bool(await db.scalar(text("SELECT 1")) == 1)
 
 
@@ -103,20 +104,20 @@ async def _answers(check: Callable[[], Awaitable[bool]]) -> bool:
 async def healthz(request: Request) -> JSONResponse:
     """Up when this instance can reach its database and its message bus; 503 otherwise."""
     database = await _answers(lambda: _database_answers(request))
-    bus = await _answers(request.app.state.bus.healthy)
+    bus = await _answers(services(request).bus.healthy)
     body = {
         "ok": database and bus,
         "database": "ok" if database else "down",
         "bus": "ok" if bus else "down",
-        "instance": request.app.state.settings.instance_id,
-        "participants": request.app.state.hub.participant_count,
+        "instance": services(request).settings.instance_id,
+        "participants": services(request).hub.participant_count,
     }
     return JSONResponse(body, status_code=200 if body["ok"] else 503)
 
 
 async def metrics(request: Request) -> Response:
     """Prometheus scrape, only with ``Authorization: Bearer $MENDAN_METRICS_TOKEN`` (off without a token)."""
-    state = request.app.state
+    state = services(request)
     token = state.settings.metrics_token
     scheme, _, sent = request.headers.get("authorization", "").partition(" ")
     if not token or scheme.lower() != "bearer" or not same_secret(sent.strip(), token):

@@ -20,13 +20,14 @@ from server.documents.filetypes import ALLOWED_EXTENSIONS
 from server.embed_origins import start_page_policy
 from server.errors import MendanError
 from server.i18n import LANGUAGES, WEB_DIR, catalogue_for
+from server.services import services
 from server.web_context import LANG_COOKIE, current_rep, language, require_csrf
 
 templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> Response:
-    settings = request.app.state.settings
+    settings = services(request).settings
     session_token = request.cookies.get(sessions.COOKIE)
     cookie = request.cookies.get(csrf.COOKIE)
     valid = cookie is not None and csrf.token_is_valid(settings.secret_key, session_token, cookie, cookie)
@@ -90,7 +91,7 @@ def _set_cookie(
 
 def _secure_cookies(request: Request) -> bool:
     """Secure whenever the browser came over HTTPS; MENDAN_SECURE_COOKIES may force either way."""
-    forced: bool | None = request.app.state.settings.secure_cookies
+    forced: bool | None = services(request).settings.secure_cookies
     return came_over_https(request) if forced is None else forced
 
 
@@ -103,7 +104,7 @@ async def contract_start_page(request: Request) -> Response:
     from server.portal import embed_origins_for  # the portal builds on these pages
 
     key = request.path_params["key"]
-    async with request.app.state.database.session() as db:
+    async with services(request).database.session() as db:
         origins = await embed_origins_for(db, key)
     if origins is None:
         return render(request, "start.html", status=404, page_error="error.not_found")
@@ -128,7 +129,7 @@ async def login_page(request: Request) -> Response:
     except MendanError:
         return render(request, "login.html", status=403, error_key="error.csrf_failed")
     login, password = str(form.get("login", "")), str(form.get("password", ""))
-    state = request.app.state
+    state = services(request)
     address, now = client_address(request), state.clock.now()
     async with state.database.session() as db, db.begin():
         wait = await state.login_throttle.wait_left(db, login, address, now)
@@ -166,7 +167,7 @@ def _login_throttled(request: Request, login: str, wait: float) -> Response:
 async def logout(request: Request) -> Response:
     form = await request.form()
     await require_csrf(request, str(form.get(csrf.FIELD, "")))
-    async with request.app.state.database.session() as db, db.begin():
+    async with services(request).database.session() as db, db.begin():
         await sessions.close_session(db, request.cookies.get(sessions.COOKIE))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(sessions.COOKIE, path="/")

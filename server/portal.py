@@ -20,6 +20,7 @@ from server.db.models import Account, Contract, Document
 from server.errors import MendanError
 from server.i18n import catalogue_for
 from server.pages import render
+from server.services import services
 from server.web_context import current_rep, language, public_base_url, require_csrf
 
 
@@ -64,7 +65,7 @@ async def storage_by_account(db: AsyncSession, contract_id: int) -> list[Account
         .where(Account.contract_id == contract_id)
         .order_by(Account.login)
     )
-    return [AccountRow(login, name, int(used)) for login, name, used in rows.tuples()]
+    return [AccountRow(login, name, int(used)) for login, name, used in rows]
 
 
 def embed_snippet(base_url: str, key: str, label: str) -> str:
@@ -83,7 +84,7 @@ async def portal_page(request: Request) -> Response:
 
 
 async def _portal(request: Request, rep: RepIdentity, status: int = 200, **extra: object) -> Response:
-    state = request.app.state
+    state = services(request)
     async with state.database.session() as db, db.begin():
         key = await embed_key_of(db, rep.contract_id)
         accounts = await storage_by_account(db, rep.contract_id)
@@ -116,7 +117,7 @@ async def change_password(request: Request) -> Response:
         return await _portal(request, rep, status=400, password_error="portal.password_mismatch")
     if len(new) < MIN_PASSWORD_LENGTH:
         return await _portal(request, rep, status=400, password_error="portal.password_short")
-    state = request.app.state
+    state = services(request)
     address, now = client_address(request), state.clock.now()
     async with state.database.session() as db, db.begin():
         wait = await state.login_throttle.wait_left(db, rep.login, address, now)

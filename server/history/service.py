@@ -196,7 +196,7 @@ class HistoryService:
             .where(ChatMessage.meeting_id.in_(ids))
             .order_by(ChatMessage.id)
         )
-        for message, name in chat.tuples():
+        for message, name in chat:
             entries[message.meeting_id].chat.append((message, name))
         for talk in await db.scalars(select(TalkTime).where(TalkTime.meeting_id.in_(ids))):
             entries[talk.meeting_id].talk[talk.participant_id] = talk.seconds

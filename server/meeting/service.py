@@ -431,15 +431,13 @@ class MeetingService:
             return [Delivery(row.meeting_id, p.ChatPosted(line=line))]
 
     async def _recent_chat(self, db: AsyncSession, meeting_id: str) -> list[p.ChatLine]:
-        rows = (
-            await db.execute(
-                select(ChatMessage, Participant.display_name)
-                .join(Participant, Participant.id == ChatMessage.participant_id)
-                .where(ChatMessage.meeting_id == meeting_id)
-                .order_by(ChatMessage.id.desc())
-                .limit(CHAT_HISTORY_IN_SNAPSHOT)
-            )
-        ).tuples()
+        rows = await db.execute(
+            select(ChatMessage, Participant.display_name)
+            .join(Participant, Participant.id == ChatMessage.participant_id)
+            .where(ChatMessage.meeting_id == meeting_id)
+            .order_by(ChatMessage.id.desc())
+            .limit(CHAT_HISTORY_IN_SNAPSHOT)
+        )
         lines = [
             p.ChatLine(
                 id=m.id, participant_id=m.participant_id, display_name=name, text=m.text, sent_at=m.sent_at

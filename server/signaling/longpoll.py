@@ -21,6 +21,7 @@ from starlette.routing import Route
 
 from protocol.signaling import MAX_MESSAGE_BYTES, ErrorCode
 from server.errors import MendanError
+from server.services import services
 
 from .endpoint import SignalingSession, new_session
 from .hub import PollConnection
@@ -75,13 +76,13 @@ class PollSessions:
 
 
 async def open_session(request: Request) -> JSONResponse:
-    connection = PollConnection(request.app.state.metrics)
-    session_id = request.app.state.poll_sessions.open(new_session(connection, request), connection)
+    connection = PollConnection(services(request).metrics)
+    session_id = services(request).poll_sessions.open(new_session(connection, request), connection)
     return JSONResponse({"ok": True, "session": session_id, "wait": POLL_WAIT})
 
 
 async def send(request: Request) -> JSONResponse:
-    polling = request.app.state.poll_sessions.get(request.path_params["session"])
+    polling = services(request).poll_sessions.get(request.path_params["session"])
     body = await request.body()
     if len(body) > MAX_BATCH * MAX_MESSAGE_BYTES:
         raise MendanError(ErrorCode.MESSAGE_TOO_LARGE)
@@ -98,7 +99,7 @@ async def send(request: Request) -> JSONResponse:
 
 
 async def poll(request: Request) -> Response:
-    polling = request.app.state.poll_sessions.get(request.path_params["session"])
+    polling = services(request).poll_sessions.get(request.path_params["session"])
     texts = await polling.connection.take(POLL_WAIT)
     polling.last_seen = time.monotonic()
     closed = "true" if polling.connection.closed else "false"
@@ -111,7 +112,7 @@ async def poll(request: Request) -> Response:
 
 
 async def close(request: Request) -> JSONResponse:
-    await request.app.state.poll_sessions.close(request.path_params["session"])
+    await services(request).poll_sessions.close(request.path_params["session"])
     return JSONResponse({"ok": True})
 
 
