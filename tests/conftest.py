@@ -23,9 +23,16 @@ ServerFactory = Callable[..., MendanServer]
 TEMPLATE_DATABASE = "mendan_template"
 
 
+def _outside_the_unit_lane(what: str) -> None:
+    """The unit lane (tox.ini) runs on Python alone; a test there that reaches for more fails."""
+    if os.environ.get("MENDAN_TEST_LANE") == "unit":
+        pytest.fail(f"the unit lane has no {what}: the test belongs in tests/integration or tests/e2e")
+
+
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresServer]:
     """One PostgreSQL cluster per session, with a migrated template that each test's database copies."""
+    _outside_the_unit_lane("PostgreSQL")
     cluster = PostgresServer().start()
     try:
         url = cluster.url(TEMPLATE_DATABASE)
@@ -46,6 +53,7 @@ def postgres() -> Iterator[PostgresServer]:
 
 @pytest.fixture(scope="session")
 def redis() -> Iterator[RedisServer]:
+    _outside_the_unit_lane("Redis")
     server = RedisServer().start()
     yield server
     server.stop()
@@ -80,6 +88,7 @@ def server_factory(
 ) -> Iterator[ServerFactory]:
     """server_factory(env, data_dir, instance_of=None): a started server; ``instance_of`` another
     server makes a second instance of that deployment (same database and bus, its own data folder)."""
+    _outside_the_unit_lane("server process")
     started: list[MendanServer] = []
 
     def make(
@@ -138,6 +147,7 @@ def proof() -> Proof:
 
 @pytest.fixture(scope="session")
 def playwright_instance() -> Iterator[Playwright]:
+    _outside_the_unit_lane("browser")
     with sync_playwright() as playwright:
         yield playwright
 

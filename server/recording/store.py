@@ -349,10 +349,14 @@ class RecordingStore:
         async with self.database.session() as db, db.begin():
             await db.execute(update(Recording).where(Recording.state == FINALISING).values(state=RECORDING))
 
-    async def close(self) -> None:
+    async def finishes_done(self) -> None:
+        """Until every finish started so far has ended (at shut-down; tests that moved the clock)."""
         for task in list(self._finishing):
             with contextlib.suppress(BaseException):
                 await task
+
+    async def close(self) -> None:
+        await self.finishes_done()
 
     # ---- listing and deleting -------------------------------------------------------------------
 

@@ -76,11 +76,12 @@ class InProcessApp:
         self.run(work)
 
     def sweep(self) -> None:
-        """One round of the server's sweeper (expiry, grace periods), now rather than within a second."""
+        """One round of the sweeper (expiry, grace periods, recordings to finish), run now to its end."""
 
         async def work() -> None:
             await self.services.bus.publish(await self.services.meetings.sweep())
             await self.services.recordings.finish_due()
+            await self.services.recordings.finishes_done()
 
         self.run(work)
 
