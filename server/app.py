@@ -11,7 +11,7 @@ from starlette.routing import Mount, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from server import api, environment, invite_api, pages, portal
+from server import environment, pages, portal
 from server.body_limit import BodyLimit, route_limits
 from server.clock import Clock
 from server.documents import api as documents_api
@@ -21,7 +21,8 @@ from server.history import api as history_api
 from server.i18n import WEB_DIR
 from server.integrations import portal_pages as integrations_pages
 from server.integrations import rest_api
-from server.meeting import schedule_api
+from server.meeting import api as meeting_api
+from server.meeting import invite_api, schedule_api
 from server.recording import api as recording_api
 from server.security_headers import SecurityHeaders
 from server.settings import Settings
@@ -40,7 +41,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
 
     routes = [
         *pages.routes,
-        *api.routes,
+        *meeting_api.routes,
         *invite_api.routes,
         *portal.routes,
         *environment.routes,

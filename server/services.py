@@ -12,12 +12,12 @@ if TYPE_CHECKING:  # only the types: this container must not pull every module i
     from server.auth.passwords import PasswordPool
     from server.clock import Clock
     from server.db.database import Database
+    from server.documents.meeting import MeetingDocuments
     from server.documents.render_queue import RenderQueue
     from server.documents.signed_url import UrlSigner
     from server.documents.store import DocumentStore
     from server.history.service import HistoryService
     from server.integrations.dispatcher import WebhookDispatcher
-    from server.meeting.documents import MeetingDocuments
     from server.meeting.schedule import Schedule
     from server.meeting.service import MeetingService
     from server.metrics import Metrics

@@ -18,13 +18,13 @@ from server.auth.passwords import PasswordPool
 from server.clock import Clock
 from server.collector import CollectorSchedule
 from server.db.database import Database
+from server.documents.meeting import MeetingDocuments
 from server.documents.render_queue import RenderQueue
 from server.documents.signed_url import UrlSigner
 from server.documents.store import DocumentStore
 from server.history.service import HistoryService
 from server.i18n import catalogue_for
 from server.integrations.dispatcher import WebhookDispatcher
-from server.meeting.documents import MeetingDocuments
 from server.meeting.schedule import Schedule
 from server.meeting.service import MeetingService
 from server.metrics import Metrics

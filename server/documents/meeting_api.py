@@ -23,9 +23,9 @@ from server.documents.api import (
     _view,
     content_disposition,
 )
+from server.documents.meeting import MeetingDocuments, give_link_path, give_status_path
 from server.documents.store import MAX_TITLE_CHARS
 from server.errors import MendanError
-from server.meeting.documents import MeetingDocuments, give_link_path, give_status_path
 from server.services import services
 
 TICKET_HEADER = "X-Mendan-Ticket"

@@ -14,8 +14,8 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from protocol.signaling import ErrorCode
-from server.api import json_body
 from server.errors import MendanError
+from server.meeting.api import json_body
 from server.recording.api import recording_view
 from server.recording.store import RecordingStore
 from server.services import services

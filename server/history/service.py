@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from protocol import signaling as p
 from server.db.database import Database
 from server.db.models import ChatMessage, Meeting, Participant, Recording, TalkTime
+from server.documents.history import MeetingDocuments, documents_of_meeting
 from server.errors import MendanError
 from server.i18n import catalogue_for
-from server.meeting.document_history import MeetingDocuments, documents_of_meeting
 from server.recording.store import format_bytes
 
 # A report covers a few seconds; more than this in one report is not speech but a broken client.

@@ -25,7 +25,7 @@ from server.db.models import (
     WebhookEndpoint,
     WebhookEvent,
 )
-from server.meeting.document_history import documents_of_meeting
+from server.documents.history import documents_of_meeting
 
 from .views import participant_json
 

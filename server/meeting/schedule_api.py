@@ -10,11 +10,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from protocol.signaling import ErrorCode
-from server.api import json_body
 from server.client_address import client_address
 from server.db.models import ScheduledMeeting
 from server.errors import MendanError
 from server.i18n import catalogue_for
+from server.meeting.api import json_body
 from server.pages import render
 from server.services import services
 from server.web_context import language, public_base_url, require_csrf, require_rep

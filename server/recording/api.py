@@ -14,10 +14,10 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from protocol.signaling import ErrorCode
-from server.api import json_body
 from server.db.models import Recording
 from server.documents.api import content_disposition
 from server.errors import MendanError
+from server.meeting.api import json_body
 from server.services import services
 from server.web_context import require_csrf, require_rep
 

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from server.db.database import Database
-from server.meeting.document_history import MeetingDocuments, documents_of_meeting
+from server.documents.history import MeetingDocuments, documents_of_meeting
 from tests.support import aio
 from tests.support.clients import Rep, Socket, issue_number
 from tests.support.documents import make_pdf

@@ -6,8 +6,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from server.api import json_body
 from server.errors import MendanError
+from server.meeting.api import json_body
 from server.pages import render
 from server.services import services
 from server.web_context import require_csrf

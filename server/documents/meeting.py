@@ -3,7 +3,7 @@
 Who may use which document: the host may show or give the documents of the rep ID that claimed
 the meeting (giving needs 「ファイルを共有する」 on); anyone in the meeting may show or give a file
 picked during this meeting (R-5.3). Every show, page and give is kept with the meeting (R-5.4):
-``server/meeting/document_history.py`` reads it back.
+``server/documents/history.py`` reads it back.
 """
 
 from __future__ import annotations
@@ -34,9 +34,8 @@ from server.documents.signed_url import UrlSigner
 from server.documents.store import DocumentStore, RenderState
 from server.errors import MendanError
 from server.integrations import outbox
+from server.meeting.delivery import Delivery
 from server.settings import Settings
-
-from .delivery import Delivery
 
 log = logging.getLogger(__name__)
 
