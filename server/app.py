@@ -11,7 +11,7 @@ from starlette.routing import Mount, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from server import environment, pages, portal
+from server import environment, health, pages, portal
 from server.body_limit import BodyLimit, route_limits
 from server.clock import Clock
 from server.documents import api as documents_api
@@ -42,6 +42,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
     routes = [
         *pages.routes,
         *meeting_api.routes,
+        *health.routes,
         *invite_api.routes,
         *portal.routes,
         *environment.routes,

@@ -15,9 +15,9 @@ from starlette.routing import Route
 
 from protocol.signaling import ErrorCode
 from server.errors import MendanError
-from server.meeting.api import json_body
 from server.recording.api import recording_view
 from server.recording.store import RecordingStore
+from server.request_json import json_body
 from server.services import services
 from server.web_context import language, require_csrf, require_rep
 

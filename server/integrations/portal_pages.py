@@ -21,8 +21,8 @@ from server.auth import csrf
 from server.auth.accounts import RepIdentity
 from server.db.models import WebhookAttempt, WebhookEndpoint, WebhookEvent
 from server.errors import MendanError
-from server.pages import render
 from server.services import services
+from server.templating import render
 from server.web_context import current_rep, public_base_url, require_csrf
 
 from . import outbox, tokens

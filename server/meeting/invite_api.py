@@ -7,9 +7,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from server.errors import MendanError
-from server.meeting.api import json_body
-from server.pages import render
+from server.request_json import json_body
 from server.services import services
+from server.templating import render
 from server.web_context import require_csrf
 
 

@@ -14,9 +14,9 @@ from server.client_address import client_address
 from server.db.models import ScheduledMeeting
 from server.errors import MendanError
 from server.i18n import catalogue_for
-from server.meeting.api import json_body
-from server.pages import render
+from server.request_json import json_body
 from server.services import services
+from server.templating import render
 from server.web_context import language, public_base_url, require_csrf, require_rep
 
 from .schedule import Booking, Schedule, Upcoming

@@ -17,7 +17,7 @@ from protocol.signaling import ErrorCode
 from server.db.models import Recording
 from server.documents.api import content_disposition
 from server.errors import MendanError
-from server.meeting.api import json_body
+from server.request_json import json_body
 from server.services import services
 from server.web_context import require_csrf, require_rep
 
