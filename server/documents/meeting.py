@@ -35,11 +35,10 @@ from server.documents.store import DocumentStore, RenderState
 from server.errors import MendanError
 from server.integrations import outbox
 from server.meeting.delivery import Delivery
+from server.meeting.presence import Presence
 from server.settings import Settings
 
 log = logging.getLogger(__name__)
-
-LEFT = "left"
 
 
 def give_link_path(link_id: str) -> str:
@@ -84,7 +83,12 @@ class MeetingDocuments:
     async def _member(self, db: AsyncSession, participant_id: str) -> tuple[Participant, Meeting]:
         row = await db.get(Participant, participant_id)
         meeting = await db.get(Meeting, row.meeting_id) if row else None
-        if row is None or meeting is None or row.presence == LEFT or meeting.state == p.MeetingState.ENDED:
+        if (
+            row is None
+            or meeting is None
+            or row.presence == Presence.LEFT
+            or meeting.state == p.MeetingState.ENDED
+        ):
             raise MendanError(p.ErrorCode.MEETING_ENDED)
         return row, meeting
 
@@ -251,7 +255,7 @@ class MeetingDocuments:
                 await db.scalars(
                     select(Participant).where(
                         Participant.meeting_id == meeting.id,
-                        Participant.presence != LEFT,
+                        Participant.presence != Presence.LEFT,
                         Participant.id != who.id,
                     )
                 )

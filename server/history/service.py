@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from protocol import signaling as p
 from server.db.database import Database
 from server.db.models import ChatMessage, Meeting, Participant, Recording, TalkTime
-from server.documents.history import MeetingDocuments, documents_of_meeting
+from server.documents.history import DocumentHistory, documents_of_meeting
 from server.errors import MendanError
 from server.i18n import catalogue_for
 from server.recording.store import format_bytes
@@ -52,7 +52,7 @@ class HistoryEntry:
     talk: dict[str, float] = field(default_factory=dict)
     recordings: list[Recording] = field(default_factory=list)
     # Documents shown and given, from `documents_of_meeting`.
-    documents: MeetingDocuments | None = None
+    documents: DocumentHistory | None = None
 
 
 def parse_search(params: Any) -> Search:
