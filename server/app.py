@@ -32,10 +32,10 @@ from server.startup import started_services
 from server.transport_security import StrictTransportSecurity
 
 
-def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
+def create_app(settings: Settings, clock: Clock | None = None, sweeper: bool = True) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with started_services(settings, clock) as services:
+        async with started_services(settings, clock, sweeper) as services:
             app.state.services = services  # handlers reach it through server.services.services()
             yield
 

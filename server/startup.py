@@ -40,13 +40,18 @@ log = logging.getLogger(__name__)
 SWEEP_INTERVAL = 1.0
 
 
+async def sweep_once(services: Services) -> None:
+    """One round: numbers that expired, grace periods run out, recordings due, idle polling clients."""
+    await services.bus.publish(await services.meetings.sweep())
+    await services.recordings.finish_due()
+    await services.poll_sessions.close_idle()
+
+
 async def _sweep_forever(services: Services) -> None:
     while True:
         await asyncio.sleep(SWEEP_INTERVAL)
         try:
-            await services.bus.publish(await services.meetings.sweep())
-            await services.recordings.finish_due()
-            await services.poll_sessions.close_idle()
+            await sweep_once(services)
         except Exception:  # keep sweeping: one failed round must not stop expiry for good
             log.exception("sweep failed")
 
@@ -77,8 +82,13 @@ def _close_sockets(hub: Hub) -> None:
 
 
 @contextlib.asynccontextmanager
-async def started_services(settings: Settings, clock: Clock | None = None) -> AsyncIterator[Services]:
-    """The services, running; on leaving (or on a failed start) everything started is stopped."""
+async def started_services(
+    settings: Settings, clock: Clock | None = None, sweeper: bool = True
+) -> AsyncIterator[Services]:
+    """The services, running; on leaving (or on a failed start) everything started is stopped.
+
+    ``sweeper=False``: no sweep every second; a test that moves the clock sweeps when it wants.
+    """
     clock = clock or Clock()
     async with contextlib.AsyncExitStack() as stack:
         database = Database(settings.database_url)
@@ -129,7 +139,8 @@ async def started_services(settings: Settings, clock: Clock | None = None) -> As
             login_throttle=LoginThrottle(settings.login_limit, settings.login_max_delay),
         )
         await _background(stack, webhooks.run())
-        await _background(stack, _sweep_forever(services))
+        if sweeper:
+            await _background(stack, _sweep_forever(services))
         await _background(
             stack, CollectorSchedule(settings.gc_freeze_interval, settings.gc_full_interval).run()
         )

@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 JOIN_TIMEOUT_CLOSE = 1008
 """Policy violation: the socket did not join within MENDAN_JOIN_TIMEOUT."""
 
+SOCKET_END_TASK = "signaling socket end"
+"""The name of the task that records a socket's end, so a shut-down can wait for those still running."""
+
 POINTER_INTERVAL = 0.04
 """Pointer moves closer together than this are dropped (pages send at most ~20 a second)."""
 
@@ -249,8 +252,15 @@ async def signaling_endpoint(websocket: WebSocket) -> None:
         pass
     finally:
         join_deadline.cancel()
-        await session.closed()
-        await connection.finish()
+        # Shielded: a handler cancelled (shut-down, a test client leaving) still records the
+        # socket's end; a query cut off half way would also cost its database connection.
+        ending = asyncio.create_task(_end_of_socket(session, connection), name=SOCKET_END_TASK)
+        await asyncio.shield(ending)
+
+
+async def _end_of_socket(session: SignalingSession, connection: Connection) -> None:
+    await session.closed()
+    await connection.finish()
 
 
 def _close_unless_joined(connection: Connection) -> None:

@@ -7,6 +7,7 @@ what needs a real `mendan serve` (TLS, proxies, several instances, browsers) use
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import shutil
@@ -23,6 +24,8 @@ from server.clock import Clock
 from server.db.migrate import upgrade
 from server.services import Services
 from server.settings import Settings
+from server.signaling.endpoint import SOCKET_END_TASK
+from server.startup import sweep_once
 
 T = TypeVar("T")
 
@@ -46,7 +49,8 @@ class InProcessApp:
         shutil.copyfile(template, data_dir / DATABASE_FILE)
         self.settings = Settings.from_env({"MENDAN_SECRET_KEY": "test-secret", **(env or {})}, str(data_dir))
         self.clock = Clock()
-        self.app = create_app(self.settings, self.clock)
+        # No sweeper racing the test: the test moves the clock and calls sweep() itself.
+        self.app = create_app(self.settings, self.clock, sweeper=False)
         self._stack = ExitStack()
         self.client = self._stack.enter_context(TestClient(self.app, base_url="http://127.0.0.1"))
 
@@ -76,17 +80,22 @@ class InProcessApp:
         self.run(work)
 
     def sweep(self) -> None:
-        """One round of the sweeper (expiry, grace periods, recordings to finish), run now to its end."""
+        """One round of the sweeper, run now; then until the recordings it began finishing are done."""
 
         async def work() -> None:
-            await self.services.bus.publish(await self.services.meetings.sweep())
-            await self.services.recordings.finish_due()
+            await sweep_once(self.services)
             await self.services.recordings.finishes_done()
 
         self.run(work)
 
     def close(self) -> None:
+        self.run(_socket_ends)  # before the loop stops: it would cut their queries off half way
         self._stack.close()
+
+
+async def _socket_ends() -> None:
+    ending = [task for task in asyncio.all_tasks() if task.get_name() == SOCKET_END_TASK]
+    await asyncio.gather(*ending, return_exceptions=True)
 
 
 class InProcessRep:
