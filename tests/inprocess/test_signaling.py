@@ -120,3 +120,16 @@ def test_the_issue_limit_of_one_address_opens_again_after_its_window(app: InProc
     assert refused.status_code == 429 and refused.json()["error"]["code"] == "rate_limited"
     app.clock.advance(seconds + 1)
     _issue(app)
+
+
+def test_a_lock_after_wrong_numbers_ends_when_the_lockout_has_passed(
+    app: InProcessApp, rep: InProcessRep
+) -> None:
+    count, _seconds = app.settings.guess_limit
+    for _ in range(count):
+        assert rep.claim("11111").json()["error"]["code"] == "invalid_number"
+    number = _issue(app)["number"]
+    locked = rep.claim(number)
+    assert locked.status_code == 429 and locked.json()["error"]["code"] == "locked_out"
+    app.clock.advance(app.settings.lockout + 1)
+    assert rep.claim(_issue(app)["number"]).status_code == 200  # (the first number expired meanwhile)
