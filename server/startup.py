@@ -64,7 +64,7 @@ async def _make_bus(settings: Settings, hub: Hub) -> Bus:
     return await RedisBus(hub, settings.redis_url, settings.instance_id).start()
 
 
-async def _background(stack: contextlib.AsyncExitStack, work: Coroutine[Any, Any, None]) -> None:
+def _background(stack: contextlib.AsyncExitStack, work: Coroutine[Any, Any, None]) -> None:
     """Run ``work`` until the stack closes; then cancel it and wait until it has stopped."""
     task = asyncio.create_task(work)
 
@@ -138,10 +138,8 @@ async def started_services(
             passwords=passwords,
             login_throttle=LoginThrottle(settings.login_limit, settings.login_max_delay),
         )
-        await _background(stack, webhooks.run())
+        _background(stack, webhooks.run())
         if sweeper:
-            await _background(stack, _sweep_forever(services))
-        await _background(
-            stack, CollectorSchedule(settings.gc_freeze_interval, settings.gc_full_interval).run()
-        )
+            _background(stack, _sweep_forever(services))
+        _background(stack, CollectorSchedule(settings.gc_freeze_interval, settings.gc_full_interval).run())
         yield services
