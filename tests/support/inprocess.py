@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import shutil
 from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
@@ -26,10 +25,10 @@ from server.services import Services
 from server.settings import Settings
 from server.signaling.endpoint import SOCKET_END_TASK
 from server.startup import sweep_once
+from tests.support.clients import CSRF_FIELD
 
 T = TypeVar("T")
 
-CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 DATABASE_FILE = "mendan.sqlite3"
 
 
