@@ -99,7 +99,7 @@ async def started_services(
         hub = Hub()
         bus = await _make_bus(settings, hub)
         stack.push_async_callback(bus.close)
-        poll_sessions = PollSessions()
+        poll_sessions = PollSessions(clock.now)
         stack.push_async_callback(poll_sessions.close_all)
         stack.callback(_close_sockets, hub)  # runs before the bus and polling sessions close
         meetings = MeetingService(
