@@ -102,6 +102,9 @@ class InProcessRep:
 
     def __init__(self, app: InProcessApp, login: str, password: str = "correct-horse") -> None:
         self.http = TestClient(app.app, base_url="http://127.0.0.1", follow_redirects=False)
+        # On the app's own event loop, where its database connections live (a client not entered
+        # as a context would run each request on a fresh loop of its own).
+        self.http.portal = app.client.portal
         page = self.http.get("/login")
         token = CSRF_FIELD.search(page.text)
         assert token, page.text
