@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 HEADER = struct.Struct("=I")  # native byte order, as Chrome and Firefox write it
 MAX_OUTGOING_BYTES = 1024 * 1024
-"""Chrome closes the port on a host->browser message above 1 MiB (measured, TESTING.md)."""
+"""Chrome closes the port on a host->browser message above 1 MiB (measured, docs/testing.md)."""
 MAX_INCOMING_BYTES = 4 * 1024 * 1024
 """A page sends SDP and small commands; 4 MiB is far above any of them."""
 _DISCARD_CHUNK = 64 * 1024

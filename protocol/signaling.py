@@ -768,9 +768,14 @@ def _request_id_of(raw: Any) -> str | None:
     return None
 
 
+def _utf8_size(text: str | bytes) -> int:
+    """Bytes on the wire: a Japanese character is one ``str`` character but three UTF-8 bytes."""
+    return len(text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass"))
+
+
 def parse_client_message(text: str | bytes) -> AnyClientMessage:
     """Decode and validate one message from a client, or raise ProtocolError saying why."""
-    if len(text) > MAX_MESSAGE_BYTES:
+    if _utf8_size(text) > MAX_MESSAGE_BYTES:
         raise ProtocolError(ErrorCode.MESSAGE_TOO_LARGE, f"message over {MAX_MESSAGE_BYTES} bytes")
     try:
         # One pass: pydantic's own JSON parser validates while it reads (the hot path of every

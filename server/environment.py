@@ -7,7 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from compat.matrix import ENGINES, RULES, available, proven
-from server.pages import render
+from server.templating import render
 
 
 async def environment_page(request: Request) -> Response:

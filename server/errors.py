@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, Response
 from protocol.signaling import ErrorCode
 
 from .i18n import catalogue_for
+from .services import services_if_started
 
 HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.BAD_REQUEST: 400,
@@ -87,7 +88,7 @@ async def handle_mendan_error(request: Request, exc: Exception) -> Response:
         headers["Retry-After"] = str(max(1, int(exc.retry_after)))
     lang = request.cookies.get("mendan_lang", "ja")
     status = HTTP_STATUS.get(exc.code, 400)
-    metrics = getattr(request.app.state, "metrics", None)
-    if metrics is not None:
-        metrics.error(exc.code, "http")
+    started = services_if_started(request)
+    if started is not None:
+        started.metrics.error(exc.code, "http")
     return JSONResponse(error_body(exc.code, lang, exc.values), status_code=status, headers=headers)

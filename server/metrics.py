@@ -75,7 +75,7 @@ class Metrics:
         """The text exposition, with the gauges read fresh from the database."""
         async with database.session() as db:
             counted = await db.execute(select(Meeting.state, func.count()).group_by(Meeting.state))
-            by_state = {state: count for state, count in counted.tuples()}
+            by_state = {state: count for state, count in counted}
             live = await db.scalar(
                 select(func.count())
                 .select_from(Meeting)

@@ -2,96 +2,24 @@
 
 from __future__ import annotations
 
-import json
 import math
-from typing import Any
 from urllib.parse import urlparse
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
-from starlette.templating import Jinja2Templates
 
 from protocol.signaling import ErrorCode
 from server.auth import csrf, sessions
 from server.auth.accounts import check_login
-from server.client_address import came_over_https, client_address
-from server.documents.filetypes import ALLOWED_EXTENSIONS
+from server.client_address import client_address
+from server.contracts import embed_origins_for
 from server.embed_origins import start_page_policy
 from server.errors import MendanError
-from server.i18n import LANGUAGES, WEB_DIR, catalogue_for
-from server.web_context import LANG_COOKIE, current_rep, language, require_csrf
-
-templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
-
-
-def render(request: Request, template: str, status: int = 200, **context: Any) -> Response:
-    settings = request.app.state.settings
-    session_token = request.cookies.get(sessions.COOKIE)
-    cookie = request.cookies.get(csrf.COOKIE)
-    valid = cookie is not None and csrf.token_is_valid(settings.secret_key, session_token, cookie, cookie)
-    token = cookie if cookie is not None and valid else csrf.make_token(settings.secret_key, session_token)
-    catalogue = catalogue_for(language(request))
-    documents = {"types": list(ALLOWED_EXTENSIONS), "max_bytes": settings.document_max_bytes}
-    page_config = {
-        "csrf": token,
-        "lang": catalogue.lang,
-        "documents": documents,
-        **context.pop("page_config", {}),
-    }
-    response = templates.TemplateResponse(
-        request,
-        template,
-        {
-            "t": catalogue.text,
-            "lang": catalogue.lang,
-            "other_lang": "en" if catalogue.lang == "ja" else "ja",
-            "csrf_token": token,
-            "catalogue_json": script_json(catalogue.entries),
-            "page_config_json": script_json(page_config),
-            **context,
-        },
-        status_code=status,
-    )
-    _set_cookie(request, response, csrf.COOKIE, token, samesite="strict", httponly=False)
-    return response
-
-
-_SCRIPT_UNSAFE = str.maketrans(
-    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-)
-
-
-def script_json(value: object) -> str:
-    """JSON to put inside a <script> element: nothing in it can end the element or the JS string."""
-    return json.dumps(value, ensure_ascii=False).translate(_SCRIPT_UNSAFE)
-
-
-def _set_cookie(
-    request: Request,
-    response: Response,
-    name: str,
-    value: str,
-    *,
-    samesite: str = "lax",
-    httponly: bool = True,
-    max_age: int | None = None,
-) -> None:
-    response.set_cookie(
-        name,
-        value,
-        max_age=max_age,
-        httponly=httponly,
-        samesite=samesite,  # type: ignore[arg-type]
-        secure=_secure_cookies(request),
-        path="/",
-    )
-
-
-def _secure_cookies(request: Request) -> bool:
-    """Secure whenever the browser came over HTTPS; MENDAN_SECURE_COOKIES may force either way."""
-    forced: bool | None = request.app.state.settings.secure_cookies
-    return came_over_https(request) if forced is None else forced
+from server.i18n import LANGUAGES, WEB_DIR
+from server.services import services
+from server.templating import render, set_cookie
+from server.web_context import LANG_COOKIE, current_rep, require_csrf
 
 
 async def start_page(request: Request) -> Response:
@@ -100,10 +28,8 @@ async def start_page(request: Request) -> Response:
 
 async def contract_start_page(request: Request) -> Response:
     """A contract's own start page (R-1.5): numbers issued here are only for that contract."""
-    from server.portal import embed_origins_for  # the portal builds on these pages
-
     key = request.path_params["key"]
-    async with request.app.state.database.session() as db:
+    async with services(request).database.session() as db:
         origins = await embed_origins_for(db, key)
     if origins is None:
         return render(request, "start.html", status=404, page_error="error.not_found")
@@ -128,7 +54,7 @@ async def login_page(request: Request) -> Response:
     except MendanError:
         return render(request, "login.html", status=403, error_key="error.csrf_failed")
     login, password = str(form.get("login", "")), str(form.get("password", ""))
-    state = request.app.state
+    state = services(request)
     address, now = client_address(request), state.clock.now()
     async with state.database.session() as db, db.begin():
         wait = await state.login_throttle.wait_left(db, login, address, now)
@@ -144,7 +70,7 @@ async def login_page(request: Request) -> Response:
     if account_id is None:
         return render(request, "login.html", status=401, error_key="error.invalid_login", login=login)
     response = RedirectResponse("/rep", status_code=303)
-    _set_cookie(request, response, sessions.COOKIE, token, max_age=int(state.settings.session_ttl))
+    set_cookie(request, response, sessions.COOKIE, token, max_age=int(state.settings.session_ttl))
     response.delete_cookie(csrf.COOKIE, path="/")  # a new one bound to the new session comes with /rep
     return response
 
@@ -166,7 +92,7 @@ def _login_throttled(request: Request, login: str, wait: float) -> Response:
 async def logout(request: Request) -> Response:
     form = await request.form()
     await require_csrf(request, str(form.get(csrf.FIELD, "")))
-    async with request.app.state.database.session() as db, db.begin():
+    async with services(request).database.session() as db, db.begin():
         await sessions.close_session(db, request.cookies.get(sessions.COOKIE))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(sessions.COOKIE, path="/")
@@ -189,7 +115,7 @@ async def switch_language(request: Request) -> Response:
     if urlparse(back).netloc or not back.startswith("/"):
         back = "/"  # never an open redirect
     response = RedirectResponse(back, status_code=303)
-    _set_cookie(request, response, LANG_COOKIE, lang, max_age=365 * 86400)
+    set_cookie(request, response, LANG_COOKIE, lang, max_age=365 * 86400)
     return response
 
 

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import math
-import secrets
-from dataclasses import dataclass
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -16,55 +12,12 @@ from server.auth import csrf
 from server.auth.accounts import MIN_PASSWORD_LENGTH, RepIdentity, check_login, set_password
 from server.auth.sessions import COOKIE
 from server.client_address import client_address
-from server.db.models import Account, Contract, Document
+from server.contracts import embed_key_of, storage_by_account
 from server.errors import MendanError
 from server.i18n import catalogue_for
-from server.pages import render
+from server.services import services
+from server.templating import render
 from server.web_context import current_rep, language, public_base_url, require_csrf
-
-
-@dataclass(frozen=True)
-class AccountRow:
-    """One login ID of the contract as the portal lists it."""
-
-    login: str
-    display_name: str
-    storage_bytes: int
-
-
-async def embed_key_of(db: AsyncSession, contract_id: int) -> str:
-    """The contract's embed key, made on first use (contracts older than the column have none)."""
-    contract = await db.get(Contract, contract_id)
-    assert contract is not None
-    if not contract.embed_key:
-        contract.embed_key = secrets.token_urlsafe(12)
-    return contract.embed_key
-
-
-async def contract_for_embed(db: AsyncSession, key: str) -> int | None:
-    """The contract whose web site carries this embed key, if any."""
-    return await db.scalar(select(Contract.id).where(Contract.embed_key == key))
-
-
-async def embed_origins_for(db: AsyncSession, key: str) -> str | None:
-    """The sites (space-separated) that may frame the start page of this embed key; None: no such key."""
-    return await db.scalar(select(Contract.embed_origins).where(Contract.embed_key == key))
-
-
-async def storage_by_account(db: AsyncSession, contract_id: int) -> list[AccountRow]:
-    """Each ID with the bytes it stores (documents; recordings add theirs in the same place)."""
-    document_bytes = (
-        select(Document.account_id, func.coalesce(func.sum(Document.size), 0).label("bytes"))
-        .group_by(Document.account_id)
-        .subquery()
-    )
-    rows = await db.execute(
-        select(Account.login, Account.display_name, func.coalesce(document_bytes.c.bytes, 0))
-        .outerjoin(document_bytes, document_bytes.c.account_id == Account.id)
-        .where(Account.contract_id == contract_id)
-        .order_by(Account.login)
-    )
-    return [AccountRow(login, name, int(used)) for login, name, used in rows.tuples()]
 
 
 def embed_snippet(base_url: str, key: str, label: str) -> str:
@@ -83,7 +36,7 @@ async def portal_page(request: Request) -> Response:
 
 
 async def _portal(request: Request, rep: RepIdentity, status: int = 200, **extra: object) -> Response:
-    state = request.app.state
+    state = services(request)
     async with state.database.session() as db, db.begin():
         key = await embed_key_of(db, rep.contract_id)
         accounts = await storage_by_account(db, rep.contract_id)
@@ -116,7 +69,7 @@ async def change_password(request: Request) -> Response:
         return await _portal(request, rep, status=400, password_error="portal.password_mismatch")
     if len(new) < MIN_PASSWORD_LENGTH:
         return await _portal(request, rep, status=400, password_error="portal.password_short")
-    state = request.app.state
+    state = services(request)
     address, now = client_address(request), state.clock.now()
     async with state.database.session() as db, db.begin():
         wait = await state.login_throttle.wait_left(db, rep.login, address, now)

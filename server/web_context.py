@@ -9,6 +9,7 @@ from server.auth import csrf, sessions
 from server.auth.accounts import RepIdentity, identity_of
 from server.errors import MendanError
 from server.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from server.services import services
 from server.settings import Settings
 
 LANG_COOKIE = "mendan_lang"
@@ -20,7 +21,7 @@ def language(request: HTTPConnection) -> str:
 
 
 async def current_rep(request: Request) -> RepIdentity | None:
-    state = request.app.state
+    state = services(request)
     token = request.cookies.get(sessions.COOKIE)
     async with state.database.session() as db:
         account_id = await sessions.account_for(db, token, state.clock.now())
@@ -38,7 +39,7 @@ async def require_csrf(request: Request, submitted: str | None = None) -> None:
     if submitted is None:
         submitted = request.headers.get(csrf.HEADER)
     if not csrf.token_is_valid(
-        request.app.state.settings.secret_key,
+        services(request).settings.secret_key,
         request.cookies.get(sessions.COOKIE),
         request.cookies.get(csrf.COOKIE),
         submitted,

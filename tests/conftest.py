@@ -23,9 +23,20 @@ ServerFactory = Callable[..., MendanServer]
 TEMPLATE_DATABASE = "mendan_template"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--lane", default="", help="the tox lane running (unit: Python only, see tox.ini)")
+
+
+def _outside_the_unit_lane(config: pytest.Config, what: str) -> None:
+    """The unit lane (tox.ini) runs on Python alone; a test there that reaches for more fails."""
+    if config.getoption("lane") == "unit":
+        pytest.fail(f"the unit lane has no {what}: the test belongs in tests/integration or tests/e2e")
+
+
 @pytest.fixture(scope="session")
-def postgres() -> Iterator[PostgresServer]:
+def postgres(pytestconfig: pytest.Config) -> Iterator[PostgresServer]:
     """One PostgreSQL cluster per session, with a migrated template that each test's database copies."""
+    _outside_the_unit_lane(pytestconfig, "PostgreSQL")
     cluster = PostgresServer().start()
     try:
         url = cluster.url(TEMPLATE_DATABASE)
@@ -45,7 +56,8 @@ def postgres() -> Iterator[PostgresServer]:
 
 
 @pytest.fixture(scope="session")
-def redis() -> Iterator[RedisServer]:
+def redis(pytestconfig: pytest.Config) -> Iterator[RedisServer]:
+    _outside_the_unit_lane(pytestconfig, "Redis")
     server = RedisServer().start()
     yield server
     server.stop()
@@ -80,6 +92,7 @@ def server_factory(
 ) -> Iterator[ServerFactory]:
     """server_factory(env, data_dir, instance_of=None): a started server; ``instance_of`` another
     server makes a second instance of that deployment (same database and bus, its own data folder)."""
+    _outside_the_unit_lane(request.config, "server process")
     started: list[MendanServer] = []
 
     def make(
@@ -137,7 +150,8 @@ def proof() -> Proof:
 
 
 @pytest.fixture(scope="session")
-def playwright_instance() -> Iterator[Playwright]:
+def playwright_instance(pytestconfig: pytest.Config) -> Iterator[Playwright]:
+    _outside_the_unit_lane(pytestconfig, "browser")
     with sync_playwright() as playwright:
         yield playwright
 

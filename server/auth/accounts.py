@@ -106,7 +106,7 @@ async def list_accounts(session: AsyncSession) -> list[tuple[Contract, Account]]
         .join(Account, Account.contract_id == Contract.id)
         .order_by(Contract.customer_number, Account.login)
     )
-    return [(contract, account) for contract, account in rows.tuples()]
+    return [(contract, account) for contract, account in rows]
 
 
 async def identity_of(session: AsyncSession, account_id: int) -> RepIdentity | None:

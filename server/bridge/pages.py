@@ -10,21 +10,22 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from protocol.signaling import ErrorCode
-from server.bridge.downloads import BY_NAME, BridgeDownloads
+from server.bridge.downloads import BY_NAME
 from server.errors import MendanError
-from server.pages import render
+from server.services import services
+from server.templating import render
 
 HOST_PLATFORMS = ("windows", "macos", "linux")
 EXTENSION_PLATFORMS = ("chromium", "firefox")
 
 
 def _origin(request: Request) -> str:
-    public: str = request.app.state.settings.public_url
+    public = services(request).settings.public_url
     return public or str(request.base_url).rstrip("/")
 
 
 async def bridge_page(request: Request) -> Response:
-    downloads: BridgeDownloads = request.app.state.bridge_downloads
+    downloads = services(request).bridge_downloads
     offered = {
         platform: downloads.for_platform(platform) for platform in HOST_PLATFORMS + EXTENSION_PLATFORMS
     }
@@ -41,7 +42,7 @@ async def bridge_page(request: Request) -> Response:
 
 async def download(request: Request) -> Response:
     name = request.path_params["name"]
-    path = request.app.state.bridge_downloads.path(name)
+    path = services(request).bridge_downloads.path(name)
     if path is None or not path.is_file():  # unknown, not built, or removed since the start
         raise MendanError(ErrorCode.NOT_FOUND, f"bridge file {name!r} is not offered")
     return FileResponse(path, media_type=BY_NAME[name].media_type, filename=name)
@@ -58,7 +59,7 @@ UPDATE_MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
 
 async def update_manifest(request: Request) -> Response:
     """Where Chromium (ExtensionInstallForcelist ``id;<origin>/bridge/updates.xml``) finds the CRX."""
-    packed = request.app.state.bridge_downloads.packed
+    packed = services(request).bridge_downloads.packed
     if packed is None:
         raise MendanError(ErrorCode.NOT_FOUND, "no packed extension (mendan-bridge.crx) is offered")
     body = UPDATE_MANIFEST.format(id=packed.id, version=packed.version, origin=escape(_origin(request)))

@@ -24,6 +24,7 @@ from server.documents.render_queue import max_pages_for
 from server.documents.store import DocumentStore, StoredUpload, clean_title
 from server.documents.upload import MAX_FIELDS_BYTES, Received, receive_form
 from server.errors import MendanError
+from server.services import services
 from server.web_context import language, require_csrf, require_rep
 
 TRUE_WORDS = {"1", "true", "on", "yes"}
@@ -31,12 +32,12 @@ SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff"}
 
 
 def _store(request: Request) -> DocumentStore:
-    store: DocumentStore = request.app.state.document_store
+    store: DocumentStore = services(request).document_store
     return store
 
 
 async def _view(request: Request, document: Document, detail: bool = False) -> dict[str, Any]:
-    state = request.app.state
+    state = services(request)
     sizes = await asyncio.to_thread(views.read_page_sizes, _store(request), document) if detail else None
     return views.document_view(
         document,
@@ -57,7 +58,7 @@ async def _checked_upload(request: Request, received: Received) -> StoredUpload:
 
 
 async def _receive(request: Request, max_bytes: int | None = None) -> Received:
-    settings = request.app.state.settings
+    settings = services(request).settings
     limit = settings.document_max_bytes if max_bytes is None else min(max_bytes, settings.document_max_bytes)
     return await receive_form(request, _store(request).new_incoming_path(), limit)
 
@@ -96,7 +97,7 @@ async def upload_for(request: Request, account_id: int) -> JSONResponse:
     except BaseException:
         received.discard()
         raise
-    request.app.state.render_queue.submit(document)
+    services(request).render_queue.submit(document)
     return JSONResponse(
         {"ok": True, "document": await _view(request, document, detail=True)}, status_code=201
     )
@@ -137,7 +138,7 @@ async def replace_file(request: Request) -> JSONResponse:
     except BaseException:
         received.discard()
         raise
-    request.app.state.render_queue.submit(document)  # drops the old revision's job, if one still runs
+    services(request).render_queue.submit(document)  # drops the old revision's job, if one still runs
     return JSONResponse({"ok": True, "document": await _view(request, document, detail=True)})
 
 
@@ -147,13 +148,13 @@ async def delete_document(request: Request) -> JSONResponse:
     document_id = request.path_params["document_id"]
     # Deleted first: it checks ownership, so nobody stops another ID's rendering by naming its id.
     await _store(request).delete(rep.account_id, document_id)
-    request.app.state.render_queue.cancel(document_id)
+    services(request).render_queue.cancel(document_id)
     return JSONResponse({"ok": True})
 
 
 async def _signed_document(request: Request) -> Document:
     """The document a signed link points at; the signature is checked before anything is looked up."""
-    request.app.state.url_signer.verify(request.url.path, request.query_params)
+    services(request).url_signer.verify(request.url.path, request.query_params)
     document = await _store(request).find(request.path_params["document_id"])
     if document is None or document.revision != request.path_params["revision"]:
         raise MendanError(ErrorCode.NOT_FOUND, "document or revision gone")

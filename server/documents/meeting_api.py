@@ -23,9 +23,10 @@ from server.documents.api import (
     _view,
     content_disposition,
 )
+from server.documents.meeting import MeetingDocuments, give_link_path, give_status_path
 from server.documents.store import MAX_TITLE_CHARS
 from server.errors import MendanError
-from server.meeting.documents import MeetingDocuments, give_link_path, give_status_path
+from server.services import services
 
 TICKET_HEADER = "X-Mendan-Ticket"
 
@@ -39,7 +40,7 @@ async def _meeting_view(request: Request, document: Document) -> dict[str, Any]:
 
 
 def _documents(request: Request) -> MeetingDocuments:
-    documents: MeetingDocuments = request.app.state.meeting_documents
+    documents: MeetingDocuments = services(request).meeting_documents
     return documents
 
 
@@ -47,7 +48,7 @@ async def _participant(request: Request) -> str:
     ticket = request.headers.get(TICKET_HEADER, "")
     if not ticket:
         raise MendanError(ErrorCode.INVALID_TICKET)
-    participant_id, _ = await request.app.state.meetings.check_ticket(ticket)
+    participant_id, _ = await services(request).meetings.check_ticket(ticket)
     assert isinstance(participant_id, str)
     return participant_id
 
@@ -56,7 +57,7 @@ async def upload_meeting_document(request: Request) -> JSONResponse:
     """Multipart ``file`` (and an optional ``title``, else the file's name): shared in this meeting."""
     participant_id = await _participant(request)
     meeting_id, account_id = await _documents(request).uploader(participant_id)
-    received = await _receive(request, request.app.state.settings.meeting_document_max_bytes)
+    received = await _receive(request, services(request).settings.meeting_document_max_bytes)
     try:
         upload = await _checked_upload(request, received)
         title = received.fields.get("title", "").strip() or PurePath(upload.filename).stem or upload.filename
@@ -66,7 +67,7 @@ async def upload_meeting_document(request: Request) -> JSONResponse:
     except BaseException:
         received.discard()
         raise
-    request.app.state.render_queue.submit(document)
+    services(request).render_queue.submit(document)
     return JSONResponse({"ok": True, "document": await _meeting_view(request, document)}, status_code=201)
 
 
@@ -79,7 +80,7 @@ async def get_meeting_document(request: Request) -> JSONResponse:
 async def give_download(request: Request) -> Response:
     """The original file, once per link: the signature first, then the used-links record."""
     link_id = request.path_params["link_id"]
-    request.app.state.url_signer.verify(give_link_path(link_id), request.query_params)
+    services(request).url_signer.verify(give_link_path(link_id), request.query_params)
     document = await _documents(request).take_give_link(link_id)
     headers = {
         **SECURITY_HEADERS,
@@ -94,7 +95,7 @@ async def give_download(request: Request) -> Response:
 async def give_status(request: Request) -> Response:
     """Whether the one-time link would still be served, without using it (see give_status_path)."""
     link_id = request.path_params["link_id"]
-    request.app.state.url_signer.verify(give_status_path(link_id), request.query_params)
+    services(request).url_signer.verify(give_status_path(link_id), request.query_params)
     await _documents(request).check_give_link(link_id)
     return JSONResponse({"ok": True}, headers={"Cache-Control": "private, no-store"})
 

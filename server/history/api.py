@@ -14,17 +14,18 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from protocol.signaling import ErrorCode
-from server.api import json_body
 from server.errors import MendanError
 from server.recording.api import recording_view
 from server.recording.store import RecordingStore
+from server.request_json import json_body
+from server.services import services
 from server.web_context import language, require_csrf, require_rep
 
 from .service import MAX_PAGE_SIZE, HistoryEntry, HistoryService, HistoryText, cursor_of, parse_search
 
 
 def _service(request: Request) -> HistoryService:
-    service: HistoryService = request.app.state.history
+    service: HistoryService = services(request).history
     return service
 
 
@@ -56,7 +57,7 @@ async def history(request: Request) -> JSONResponse:
     search = parse_search(request.query_params)
     entries = await _service(request).search(rep.account_id, search)
     text = _text(request)
-    recordings: RecordingStore = request.app.state.recordings
+    recordings: RecordingStore = services(request).recordings
     return JSONResponse(
         {
             "ok": True,

@@ -8,19 +8,20 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from protocol.signaling import ErrorCode
-from server.api import json_body
 from server.errors import MendanError
-from server.pages import render
+from server.request_json import json_body
+from server.services import services
+from server.templating import render
 from server.web_context import current_rep, language, public_base_url, require_csrf, require_rep
 
 from .annotated_pdf import annotated_pdf
 from .minutes import MeetingNotesStore, Minutes, as_markdown, minutes_of
-from .service import HistoryService, HistoryText
+from .service import HistoryText
 
 
 def _notes(request: Request) -> MeetingNotesStore:
-    state = request.app.state
-    return MeetingNotesStore(state.database, state.clock)
+    running = services(request)
+    return MeetingNotesStore(running.database, running.clock)
 
 
 async def read_notes(request: Request) -> JSONResponse:
@@ -41,14 +42,14 @@ async def write_notes(request: Request) -> JSONResponse:
 
 
 async def _minutes(request: Request, account_id: int) -> Minutes:
-    history: HistoryService = request.app.state.history
+    history = services(request).history
     return await minutes_of(
         history,
         _notes(request),
         HistoryText(language(request), history.zone),
         account_id,
         request.path_params["meeting_id"],
-        public_base_url(request, request.app.state.settings),
+        public_base_url(request, services(request).settings),
     )
 
 
@@ -79,8 +80,8 @@ async def annotated_pages(request: Request) -> Response:
     """The pages drawn on during the meeting, with their 書き込み, as one PDF."""
     rep = await require_rep(request)
     meeting_id = request.path_params["meeting_id"]
-    state = request.app.state
-    data = await annotated_pdf(state.database, state.document_store, rep.account_id, meeting_id)
+    running = services(request)
+    data = await annotated_pdf(running.database, running.document_store, rep.account_id, meeting_id)
     return Response(
         data,
         media_type="application/pdf",

@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from protocol import signaling as p
 from server.db.database import Database
 from server.db.models import ChatMessage, Meeting, Participant, Recording, TalkTime
+from server.documents.history import DocumentHistory, documents_of_meeting
 from server.errors import MendanError
 from server.i18n import catalogue_for
-from server.meeting.document_history import MeetingDocuments, documents_of_meeting
 from server.recording.store import format_bytes
 
 # A report covers a few seconds; more than this in one report is not speech but a broken client.
@@ -52,7 +52,7 @@ class HistoryEntry:
     talk: dict[str, float] = field(default_factory=dict)
     recordings: list[Recording] = field(default_factory=list)
     # Documents shown and given, from `documents_of_meeting`.
-    documents: MeetingDocuments | None = None
+    documents: DocumentHistory | None = None
 
 
 def parse_search(params: Any) -> Search:
@@ -196,7 +196,7 @@ class HistoryService:
             .where(ChatMessage.meeting_id.in_(ids))
             .order_by(ChatMessage.id)
         )
-        for message, name in chat.tuples():
+        for message, name in chat:
             entries[message.meeting_id].chat.append((message, name))
         for talk in await db.scalars(select(TalkTime).where(TalkTime.meeting_id.in_(ids))):
             entries[talk.meeting_id].talk[talk.participant_id] = talk.seconds

@@ -25,12 +25,11 @@ from server.db.models import (
     WebhookEndpoint,
     WebhookEvent,
 )
-from server.meeting.document_history import documents_of_meeting
+from server.documents.history import documents_of_meeting
 
 from .views import participant_json
 
 PENDING, DELIVERED, ABANDONED = "pending", "delivered", "abandoned"
-EVENT_TYPES = ("meeting.started", "meeting.ended", "recording.ready", "document.given", "test")
 
 
 async def enqueue(

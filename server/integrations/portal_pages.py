@@ -21,7 +21,8 @@ from server.auth import csrf
 from server.auth.accounts import RepIdentity
 from server.db.models import WebhookAttempt, WebhookEndpoint, WebhookEvent
 from server.errors import MendanError
-from server.pages import render
+from server.services import services
+from server.templating import render
 from server.web_context import current_rep, public_base_url, require_csrf
 
 from . import outbox, tokens
@@ -61,7 +62,7 @@ def check_url(url: str) -> str | None:
 
 
 async def _delivery_log(request: Request, contract_id: int) -> list[LogRow]:
-    async with request.app.state.database.session() as db:
+    async with services(request).database.session() as db:
         rows = await db.execute(
             select(WebhookAttempt, WebhookEvent.event_type, WebhookEvent.public_id, WebhookEvent.state)
             .join(WebhookEvent, WebhookEvent.id == WebhookAttempt.event_id)
@@ -71,12 +72,12 @@ async def _delivery_log(request: Request, contract_id: int) -> list[LogRow]:
         )
         return [
             LogRow(a.at, kind, public_id, a.status_code, a.response, a.succeeded, state)
-            for a, kind, public_id, state in rows.tuples()
+            for a, kind, public_id, state in rows
         ]
 
 
 async def _page(request: Request, rep: RepIdentity, status: int = 200, **extra: Any) -> Response:
-    state = request.app.state
+    state = services(request)
     async with state.database.session() as db:
         endpoint = await db.get(WebhookEndpoint, rep.contract_id)
         own_tokens = await tokens.list_for(db, rep.account_id)
@@ -152,8 +153,8 @@ async def save_webhook(request: Request) -> Response:
     url = fields.get("url", "").strip()
     if url and (problem := check_url(url)):
         return await _page(request, rep, status=400, error=problem, typed_url=url)
-    now = request.app.state.clock.now()
-    async with request.app.state.database.session() as db, db.begin():
+    now = services(request).clock.now()
+    async with services(request).database.session() as db, db.begin():
         endpoint = await db.get(WebhookEndpoint, rep.contract_id)
         if not url:
             await db.execute(delete(WebhookEndpoint).where(WebhookEndpoint.contract_id == rep.contract_id))
@@ -175,7 +176,7 @@ async def new_secret(request: Request) -> Response:
     if isinstance(got, Response):
         return got
     rep, _ = got
-    async with request.app.state.database.session() as db, db.begin():
+    async with services(request).database.session() as db, db.begin():
         endpoint = await db.get(WebhookEndpoint, rep.contract_id)
         if endpoint is not None:
             endpoint.secret = _new_secret()
@@ -187,9 +188,9 @@ async def send_test(request: Request) -> Response:
     if isinstance(got, Response):
         return got
     rep, _ = got
-    async with request.app.state.database.session() as db, db.begin():
-        event = await outbox.queue_test_event(db, rep.contract_id, request.app.state.clock.now())
-    request.app.state.webhooks.wake()
+    async with services(request).database.session() as db, db.begin():
+        event = await outbox.queue_test_event(db, rep.contract_id, services(request).clock.now())
+    services(request).webhooks.wake()
     return _back("test_queued" if event is not None else "no_webhook")
 
 
@@ -203,9 +204,9 @@ async def create_token(request: Request) -> Response:
     if not name or len(name) > tokens.MAX_NAME_LENGTH or scope not in tokens.SCOPES:
         return await _page(request, rep, status=400, token_error="integrations.token_invalid")
     token = None
-    async with request.app.state.database.session() as db, db.begin():
+    async with services(request).database.session() as db, db.begin():
         if await tokens.active_count(db, rep.account_id) < tokens.MAX_TOKENS_PER_ID:
-            _, token = await tokens.create(db, rep.account_id, name, scope, request.app.state.clock.now())
+            _, token = await tokens.create(db, rep.account_id, name, scope, services(request).clock.now())
     if token is None:
         return await _page(request, rep, status=400, token_error="integrations.token_too_many")
     # Shown on this answer only: it is not stored and cannot be shown again.
@@ -217,9 +218,9 @@ async def revoke_token(request: Request) -> Response:
     if isinstance(got, Response):
         return got
     rep, _ = got
-    async with request.app.state.database.session() as db, db.begin():
+    async with services(request).database.session() as db, db.begin():
         await tokens.revoke(
-            db, rep.account_id, request.path_params["token_id"], request.app.state.clock.now()
+            db, rep.account_id, request.path_params["token_id"], services(request).clock.now()
         )
     return _back("token_revoked")
 

@@ -16,6 +16,7 @@ from server.documents.api import documents_of, upload_for
 from server.errors import MendanError
 from server.history.service import HistoryService, parse_search
 from server.recording.api import recording_file_of
+from server.services import services
 
 from . import tokens
 from .openapi import describe
@@ -29,7 +30,7 @@ USE_NOTED_EVERY = 60.0
 async def token_holder(request: Request, write: bool = False) -> RepIdentity:
     """The ID whose live token the request carries; 401 without one, 403 for writes on a read token."""
     scheme, _, presented = request.headers.get("authorization", "").partition(" ")
-    state = request.app.state
+    state = services(request)
     now = state.clock.now()
     async with state.database.session() as db, db.begin():
         row = await tokens.find(db, presented.strip()) if scheme.lower() == "bearer" else None
@@ -57,7 +58,7 @@ def _whole_number(request: Request, name: str, default: int, low: int, high: int
 async def list_meetings(request: Request) -> JSONResponse:
     """The ID's meetings, newest first, ``from``/``to`` dates (YYYY-MM-DD) and ``page``/``per_page``."""
     rep = await token_holder(request)
-    history: HistoryService = request.app.state.history
+    history: HistoryService = services(request).history
     search = parse_search(request.query_params)
     page = _whole_number(request, "page", 1, 1, 1_000_000)
     per_page = _whole_number(request, "per_page", PER_PAGE, 1, MAX_PER_PAGE)
@@ -77,7 +78,7 @@ async def list_meetings(request: Request) -> JSONResponse:
 async def get_meeting(request: Request) -> JSONResponse:
     """One meeting with its chat (the minutes the meeting keeps)."""
     rep = await token_holder(request)
-    history: HistoryService = request.app.state.history
+    history: HistoryService = services(request).history
     entry = await history.one(rep.account_id, request.path_params["meeting_id"])
     if entry is None:
         raise MendanError(ErrorCode.NOT_FOUND)

@@ -10,24 +10,25 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from protocol.signaling import ErrorCode
-from server.api import json_body
 from server.client_address import client_address
 from server.db.models import ScheduledMeeting
 from server.errors import MendanError
 from server.i18n import catalogue_for
-from server.pages import render
+from server.request_json import json_body
+from server.services import services
+from server.templating import render
 from server.web_context import language, public_base_url, require_csrf, require_rep
 
 from .schedule import Booking, Schedule, Upcoming
 
 
 def _schedule(request: Request) -> Schedule:
-    schedule: Schedule = request.app.state.schedule
+    schedule: Schedule = services(request).schedule
     return schedule
 
 
 def link_of(request: Request, slot: ScheduledMeeting) -> str:
-    return f"{public_base_url(request, request.app.state.settings)}/s/{slot.link_key}"
+    return f"{public_base_url(request, services(request).settings)}/s/{slot.link_key}"
 
 
 def _view(request: Request, item: Upcoming) -> dict[str, Any]:
@@ -131,7 +132,7 @@ async def enter(request: Request) -> JSONResponse:
             "ok": True,
             "number": issued.number,
             "expires_at": issued.expires_at,
-            "expires_in": max(0.0, issued.expires_at - request.app.state.clock.now()),
+            "expires_in": max(0.0, issued.expires_at - services(request).clock.now()),
             "ticket": issued.ticket,
             "meeting_id": issued.meeting_id,
         }

@@ -1,7 +1,7 @@
 """MeetingService: every change to a meeting, each in one transaction, returning what to announce.
 
-Presence of a participant row: ``connecting`` (created, socket not open yet), ``connected``,
-``reconnecting`` (socket lost, inside the grace period) and ``left`` (gone for good).
+A participant row's presence is a ``Presence`` (server/meeting/presence.py); the instances'
+heartbeats are in server/meeting/heartbeat.py.
 """
 
 from __future__ import annotations
@@ -18,20 +18,20 @@ from server.auth.accounts import RepIdentity
 from server.clock import Clock
 from server.connection_number import extend_reservation, normalise, reserve_number
 from server.db.database import Database
-from server.db.models import ChatMessage, Meeting, Participant, ServerInstance
+from server.db.models import ChatMessage, Meeting, Participant
 from server.errors import MendanError
 from server.integrations import outbox
 from server.issuing import network_of
 from server.settings import Settings
 
+from . import heartbeat
 from .delivery import Delivery
 from .invites import InviteCodec
+from .presence import Presence
 from .tickets import hash_secret, make_ticket, new_id, new_secret, secret_matches, split_ticket
 from .views import meeting_view, participant_view
 
 log = logging.getLogger(__name__)
-
-CONNECTING, CONNECTED, RECONNECTING, LEFT = "connecting", "connected", "reconnecting", "left"
 
 
 @dataclass(frozen=True)
@@ -203,7 +203,7 @@ class MeetingService:
             display_name=name,
             company_name=company,
             secret_hash=hash_secret(secret),
-            presence=CONNECTING,
+            presence=Presence.CONNECTING,
             joined_at=now,
             version=1,
             media_ready=False,
@@ -233,9 +233,9 @@ class MeetingService:
         async with self.database.session() as db, db.begin():
             row = await self._ticket_holder(db, ticket)
             meeting = await db.get(Meeting, row.meeting_id)
-            if meeting is None or meeting.state == p.MeetingState.ENDED or row.presence == LEFT:
+            if meeting is None or meeting.state == p.MeetingState.ENDED or row.presence == Presence.LEFT:
                 raise MendanError(p.ErrorCode.MEETING_ENDED)
-            row.presence = CONNECTED
+            row.presence = Presence.CONNECTED
             row.disconnected_at = None
             row.instance_id = self.settings.instance_id
             row.version += 1
@@ -256,7 +256,7 @@ class MeetingService:
     async def update_media(self, participant_id: str, media: p.MediaState) -> list[Delivery]:
         async with self.database.session() as db, db.begin():
             row = await db.get(Participant, participant_id)
-            if row is None or row.presence == LEFT:
+            if row is None or row.presence == Presence.LEFT:
                 raise MendanError(p.ErrorCode.MEETING_ENDED)
             row.media_ready, row.camera, row.mic = media.ready, media.camera, media.mic
             row.version += 1
@@ -274,11 +274,13 @@ class MeetingService:
                 update(Participant)
                 .where(
                     Participant.id == participant_id,
-                    Participant.presence == CONNECTED,
+                    Participant.presence == Presence.CONNECTED,
                     Participant.instance_id == self.settings.instance_id,
                 )
                 .values(
-                    presence=RECONNECTING, disconnected_at=self.clock.now(), version=Participant.version + 1
+                    presence=Presence.RECONNECTING,
+                    disconnected_at=self.clock.now(),
+                    version=Participant.version + 1,
                 )
                 .execution_options(synchronize_session=False)
             )
@@ -306,9 +308,9 @@ class MeetingService:
         # running out on another) are taken one after the other, each seeing what the last one did.
         await self._lock_meeting(db, row.meeting_id)
         await db.refresh(row)
-        if row.presence == LEFT:
+        if row.presence == Presence.LEFT:
             return []
-        row.presence = LEFT
+        row.presence = Presence.LEFT
         row.left_at = now
         row.version += 1
         deliveries = [Delivery(row.meeting_id, p.ParticipantLeft(participant_id=row.id, reason=reason))]
@@ -332,7 +334,7 @@ class MeetingService:
         if meeting.started_at is not None:  # a number a rep used rests a day; an unused one is free
             await extend_reservation(db, meeting.number, now + self.settings.number_reuse_after)
         for row in await self._present(db, meeting.id):
-            row.presence = LEFT
+            row.presence = Presence.LEFT
             row.left_at = now
         await outbox.meeting_ended(db, meeting, now)
         log.info("meeting ended", extra={"meeting": meeting.id, "reason": reason.value})
@@ -341,7 +343,7 @@ class MeetingService:
     async def _present(self, db: AsyncSession, meeting_id: str) -> list[Participant]:
         rows = await db.scalars(
             select(Participant)
-            .where(Participant.meeting_id == meeting_id, Participant.presence != LEFT)
+            .where(Participant.meeting_id == meeting_id, Participant.presence != Presence.LEFT)
             .order_by(Participant.joined_at, Participant.id)
         )
         return list(rows)
@@ -353,7 +355,7 @@ class MeetingService:
         async with self.database.session() as db:
             row = await db.get(Participant, participant_id)
             meeting = await db.get(Meeting, row.meeting_id) if row else None
-            if row is None or meeting is None or row.presence == LEFT:
+            if row is None or meeting is None or row.presence == Presence.LEFT:
                 raise MendanError(p.ErrorCode.MEETING_ENDED)
             if row.role != p.Role.HOST:
                 raise MendanError(p.ErrorCode.NOT_ALLOWED)
@@ -407,7 +409,7 @@ class MeetingService:
             raise MendanError(p.ErrorCode.BAD_REQUEST)
         async with self.database.session() as db, db.begin():
             row = await db.get(Participant, participant_id)
-            if row is None or row.presence == LEFT:
+            if row is None or row.presence == Presence.LEFT:
                 raise MendanError(p.ErrorCode.MEETING_ENDED)
             # Counted under the meeting's lock, so sockets posting at once cannot pass the cap together.
             await self._lock_meeting(db, row.meeting_id)
@@ -431,15 +433,13 @@ class MeetingService:
             return [Delivery(row.meeting_id, p.ChatPosted(line=line))]
 
     async def _recent_chat(self, db: AsyncSession, meeting_id: str) -> list[p.ChatLine]:
-        rows = (
-            await db.execute(
-                select(ChatMessage, Participant.display_name)
-                .join(Participant, Participant.id == ChatMessage.participant_id)
-                .where(ChatMessage.meeting_id == meeting_id)
-                .order_by(ChatMessage.id.desc())
-                .limit(CHAT_HISTORY_IN_SNAPSHOT)
-            )
-        ).tuples()
+        rows = await db.execute(
+            select(ChatMessage, Participant.display_name)
+            .join(Participant, Participant.id == ChatMessage.participant_id)
+            .where(ChatMessage.meeting_id == meeting_id)
+            .order_by(ChatMessage.id.desc())
+            .limit(CHAT_HISTORY_IN_SNAPSHOT)
+        )
         lines = [
             p.ChatLine(
                 id=m.id, participant_id=m.participant_id, display_name=name, text=m.text, sent_at=m.sent_at
@@ -460,8 +460,10 @@ class MeetingService:
         now = self.clock.now()
         deliveries: list[Delivery] = []
         async with self.database.session() as db, db.begin():
-            await self._heartbeat(db, now)
-            deliveries += await self._sockets_lost_with_silent_instances(db, now)
+            await heartbeat.beat(db, self.settings.instance_id, now)
+            deliveries += await heartbeat.sockets_lost_with_silent_instances(
+                db, self.settings.instance_timeout, now
+            )
         async with self.database.session() as db, db.begin():
             # SKIP LOCKED (PostgreSQL): a meeting another instance is ending right now is its job.
             expired = await db.scalars(
@@ -479,7 +481,7 @@ class MeetingService:
                     .join(Meeting, Meeting.id == Participant.meeting_id)
                     .where(
                         Meeting.state != p.MeetingState.ENDED,
-                        Participant.presence.in_([CONNECTING, RECONNECTING]),
+                        Participant.presence.in_([Presence.CONNECTING, Presence.RECONNECTING]),
                         func.coalesce(Participant.disconnected_at, Participant.joined_at) <= deadline,
                     )
                 )
@@ -509,59 +511,13 @@ class MeetingService:
         await self._lock_meeting(db, row.meeting_id)
         await db.refresh(row)
         if (
-            row.presence not in (CONNECTING, RECONNECTING)
+            row.presence not in (Presence.CONNECTING, Presence.RECONNECTING)
             or (row.disconnected_at or row.joined_at) > deadline
         ):
             return []
         return await self._leave(db, participant_id, p.EndReason.CONNECTION_LOST, now)
 
     async def sockets_lost_at_start(self) -> None:
-        """After a restart this instance's sockets are gone: their grace period starts.
-
-        Participants connected to other instances are theirs to look after.
-        """
-        now = self.clock.now()
+        """After a restart this instance's sockets are gone: their grace period starts."""
         async with self.database.session() as db, db.begin():
-            await db.execute(
-                update(Participant)
-                .where(
-                    Participant.presence == CONNECTED, Participant.instance_id == self.settings.instance_id
-                )
-                .values(presence=RECONNECTING, disconnected_at=now, version=Participant.version + 1)
-            )
-            await self._heartbeat(db, now, started=True)
-
-    async def _heartbeat(self, db: AsyncSession, now: float, started: bool = False) -> None:
-        """Tell the other instances we are alive (and hold the sockets we hold)."""
-        touched = await db.execute(
-            update(ServerInstance)
-            .where(ServerInstance.id == self.settings.instance_id)
-            .values(seen_at=now, **({"started_at": now} if started else {}))
-            .execution_options(synchronize_session=False)
-        )
-        if touched.rowcount == 0:  # type: ignore[attr-defined]
-            db.add(ServerInstance(id=self.settings.instance_id, started_at=now, seen_at=now))
-            await db.flush()
-
-    async def _sockets_lost_with_silent_instances(self, db: AsyncSession, now: float) -> list[Delivery]:
-        """An instance that stopped without a word (killed, machine gone) took its sockets along."""
-        silent = select(ServerInstance.id).where(
-            ServerInstance.seen_at < now - self.settings.instance_timeout
-        )
-        rows = list(
-            await db.scalars(
-                select(Participant)
-                .where(Participant.presence == CONNECTED, Participant.instance_id.in_(silent))
-                .with_for_update(skip_locked=True)
-            )
-        )
-        deliveries = []
-        for row in rows:
-            row.presence = RECONNECTING
-            row.disconnected_at = now
-            row.version += 1
-            update_ = p.ParticipantUpdated(participant=participant_view(row))
-            deliveries.append(Delivery(row.meeting_id, update_, exclude=row.id))
-        if rows:
-            log.info("sockets of silent instances lost", extra={"participants": len(rows)})
-        return deliveries
+            await heartbeat.sockets_lost_at_start(db, self.settings.instance_id, self.clock.now())

@@ -5,15 +5,16 @@ from __future__ import annotations
 from protocol import signaling as p
 from server.db import models
 
+from .presence import Presence
+
 
 def participant_view(row: models.Participant) -> p.Participant:
-    state = p.ParticipantState.CONNECTED if row.presence == "connected" else p.ParticipantState.RECONNECTING
     return p.Participant(
         id=row.id,
         display_name=row.display_name,
         company_name=row.company_name,
         role=p.Role(row.role),
-        state=state,
+        state=Presence(row.presence).shown,
         media=p.MediaState(ready=row.media_ready, camera=row.camera, mic=row.mic),
         version=row.version,
     )

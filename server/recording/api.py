@@ -14,17 +14,18 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from protocol.signaling import ErrorCode
-from server.api import json_body
 from server.db.models import Recording
 from server.documents.api import content_disposition
 from server.errors import MendanError
+from server.request_json import json_body
+from server.services import services
 from server.web_context import require_csrf, require_rep
 
 from .store import READY, RecordingStore, format_bytes
 
 
 def _store(request: Request) -> RecordingStore:
-    store: RecordingStore = request.app.state.recordings
+    store: RecordingStore = services(request).recordings
     return store
 
 
@@ -53,7 +54,7 @@ async def start_recording(request: Request) -> JSONResponse:
         raise MendanError(ErrorCode.BAD_REQUEST, "meeting_id is required")
     store = _store(request)
     recording = await store.start(rep.account_id, meeting_id)
-    settings = request.app.state.settings
+    settings = services(request).settings
     return JSONResponse(
         {
             "ok": True,
@@ -69,7 +70,7 @@ async def start_recording(request: Request) -> JSONResponse:
 async def put_chunk(request: Request) -> JSONResponse:
     rep = await require_rep(request)
     await require_csrf(request)
-    limit = request.app.state.settings.recording_chunk_max_bytes
+    limit = services(request).settings.recording_chunk_max_bytes
     body = bytearray()
     async for part in request.stream():
         body += part

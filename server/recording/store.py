@@ -349,25 +349,20 @@ class RecordingStore:
         async with self.database.session() as db, db.begin():
             await db.execute(update(Recording).where(Recording.state == FINALISING).values(state=RECORDING))
 
-    async def close(self) -> None:
+    async def finishes_done(self) -> None:
+        """Until every finish started so far has ended (at shut-down; tests that moved the clock)."""
         for task in list(self._finishing):
             with contextlib.suppress(BaseException):
                 await task
+
+    async def close(self) -> None:
+        await self.finishes_done()
 
     # ---- listing and deleting -------------------------------------------------------------------
 
     async def get(self, account_id: int, recording_id: str) -> Recording:
         async with self.database.session() as db:
             return await self._owned(db, account_id, recording_id)
-
-    async def of_meetings(self, account_id: int, meeting_ids: list[str]) -> list[Recording]:
-        async with self.database.session() as db:
-            rows = await db.scalars(
-                select(Recording)
-                .where(Recording.account_id == account_id, Recording.meeting_id.in_(meeting_ids))
-                .order_by(Recording.started_at)
-            )
-            return list(rows)
 
     async def delete(self, account_id: int, recording_id: str) -> None:
         """Delete a stored recording and give its bytes back to the ID's quota."""

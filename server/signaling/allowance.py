@@ -20,7 +20,8 @@ class Allowance:
     def take(self) -> bool:
         """Use one message of the allowance; False when it is used up for now."""
         now = self.clock()
-        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        # Never less than nothing: the server's clock is wall time, which may be set back.
+        self.tokens = min(self.capacity, self.tokens + max(0.0, now - self.updated) * self.rate)
         self.updated = now
         if self.tokens < 1:
             return False

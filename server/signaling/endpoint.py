@@ -10,6 +10,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Mapping
+from typing import assert_never
 
 from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -18,19 +19,12 @@ from protocol import signaling as p
 from server.errors import MendanError
 from server.i18n import catalogue_for
 from server.ice import ice_servers_for
-from server.meeting.annotations import Annotations
 from server.meeting.delivery import Delivery
-from server.meeting.documents import MeetingDocuments
-from server.meeting.screen_share import ScreenShares
-from server.meeting.service import MeetingService
-from server.metrics import Metrics
-from server.recording.store import RecordingStore
-from server.settings import Settings
+from server.services import Services, services
 from server.web_context import public_base_url
 
 from .allowance import Allowance
-from .bus import Bus
-from .hub import Connection, Hub, WebSocketConnection
+from .hub import Connection, WebSocketConnection
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +33,9 @@ JOIN_TIMEOUT_CLOSE = 1008
 
 AnnotationMessage = p.DrawStroke | p.UndoStroke | p.ClearStrokes | p.AllowDrawing | p.GetStrokes
 
+SOCKET_END_TASK = "signaling socket end"
+"""The name of the task that records a socket's end, so a shut-down can wait for those still running."""
+
 POINTER_INTERVAL = 0.04
 """Pointer moves closer together than this are dropped (pages send at most ~20 a second)."""
 
@@ -46,39 +43,27 @@ POINTER_INTERVAL = 0.04
 class SignalingSession:
     """One client's conversation over its socket."""
 
-    def __init__(
-        self,
-        connection: Connection,
-        meetings: MeetingService,
-        hub: Hub,
-        bus: Bus,
-        settings: Settings,
-        base_url: str,
-        documents: MeetingDocuments,
-        metrics: Metrics,
-        recordings: RecordingStore,
-    ) -> None:
-        self.metrics = metrics
-        self.recordings = recordings
+    def __init__(self, connection: Connection, services: Services, base_url: str) -> None:
         self.connection = connection
-        self.meetings = meetings
-        self.hub = hub
-        self.bus = bus
-        self.settings = settings
+        self.services = services
+        self.meetings = services.meetings
+        self.bus = services.bus
+        self.documents = services.meeting_documents
+        self.settings = services.settings
         self.base_url = base_url
-        self.documents = documents
-        self.screen_shares = ScreenShares(meetings.database, meetings.clock)
-        self.annotations = Annotations(meetings.database, meetings.clock)
-        self.strokes = Allowance(settings.stroke_limit)
+        self.screen_shares = services.screen_shares
+        self.annotations = services.annotations
         self.left = False
         self.last_pointer = 0.0
-        self.signals = Allowance(settings.signal_limit)
-        self.chats = Allowance(settings.chat_limit)
+        # The injected clock, so tests move time instead of waiting for an allowance to refill.
+        self.signals = Allowance(services.settings.signal_limit, services.clock.now)
+        self.chats = Allowance(services.settings.chat_limit, services.clock.now)
+        self.strokes = Allowance(services.settings.stroke_limit, services.clock.now)
 
     def reply_error(
         self, code: p.ErrorCode, request_id: str | None, values: Mapping[str, object] | None = None
     ) -> None:
-        self.metrics.error(code, "ws")
+        self.services.metrics.error(code, "ws")
         # The page shows error.<code> from its own catalogue (English pages too) with these values.
         plain = {k: v if isinstance(v, int | float | str) else str(v) for k, v in (values or {}).items()}
         message = catalogue_for("ja").text(f"error.{code.value}", **plain)
@@ -92,7 +77,7 @@ class SignalingSession:
             log.info("bad message: %s", exc.detail)
             self.reply_error(exc.code, exc.request_id)
             return
-        self.metrics.received(message.type)
+        self.services.metrics.received(message.type)
         request_id = getattr(message, "request_id", None)
         try:
             await self._dispatch(message)
@@ -103,50 +88,57 @@ class SignalingSession:
             self.reply_error(p.ErrorCode.INTERNAL, request_id)
 
     async def _dispatch(self, message: p.AnyClientMessage) -> None:
+        """One branch per client message type; a type added to the schema fails mypy here until
+        it is handled (assert_never), instead of getting no reply while the page waits."""
         if isinstance(message, p.Ping):
             self.connection.send(p.Ok(request_id=message.request_id))
-            return
-        if isinstance(message, p.Join):
+        elif isinstance(message, p.Join):
             await self._join(message)
-            return
-        if self.connection.participant_id is None or self.connection.closing:
-            # Never joined, or out of the meeting (left, replaced, removed): it may do nothing there.
-            raise MendanError(p.ErrorCode.NOT_JOINED)
-        me = self.connection.participant_id
-        if isinstance(message, p.Signal):
+        elif isinstance(message, p.Signal):
+            me = self._me()
             if not self.signals.take():
                 raise MendanError(p.ErrorCode.SIGNALS_TOO_FAST)
             await self._relay(me, message)
         elif isinstance(message, p.UpdateMedia):
-            await self.bus.publish(await self.meetings.update_media(me, message.media))
+            await self.bus.publish(await self.meetings.update_media(self._me(), message.media))
             self._ok(message.request_id)
         elif isinstance(message, p.Leave):
-            self.left = True
-            deliveries = await self.meetings.leave(me)
-            self._ok(message.request_id)
-            self.hub.remove(self.connection)  # from now on it hears nothing of the meeting
-            await self.bus.publish(deliveries)
+            await self._leave(self._me(), message)
         elif isinstance(message, p.SendChat):
+            me = self._me()
             if not self.chats.take():
                 raise MendanError(p.ErrorCode.CHAT_TOO_FAST)
             await self.bus.publish(await self.meetings.post_chat(me, message.text))
             self._ok(message.request_id)
         elif isinstance(message, p.CreateInvite):
-            token, expires_at = await self.meetings.create_invite(me)
+            token, expires_at = await self.meetings.create_invite(self._me())
             url = f"{self.base_url}/invite/{token}"
             self.connection.send(
                 p.InviteCreated(request_id=message.request_id, url=url, expires_at=expires_at)
             )
         elif isinstance(message, p.StartScreenShare):
-            await self.bus.publish(await self.screen_shares.start(me, message.stream_id))
+            await self.bus.publish(await self.screen_shares.start(self._me(), message.stream_id))
             self._ok(message.request_id)
         elif isinstance(message, p.StopScreenShare):
-            await self.bus.publish(await self.screen_shares.stop(me))
+            await self.bus.publish(await self.screen_shares.stop(self._me()))
             self._ok(message.request_id)
         elif isinstance(message, AnnotationMessage):
-            await self._annotate(me, message)
+            await self._annotate(self._me(), message)
+        elif isinstance(message, p.ShowDocument):
+            await self.bus.publish(await self.documents.show(self._me(), message.document_id, message.page))
+            self._ok(message.request_id)
+        elif isinstance(message, p.TurnPage):
+            await self.bus.publish(await self.documents.turn(self._me(), message.page))
+            self._ok(message.request_id)
+        elif isinstance(message, p.CloseDocument):
+            await self.bus.publish(await self.documents.close(self._me()))
+            self._ok(message.request_id)
+        elif isinstance(message, p.MovePointer):
+            await self._move_pointer(self._me(), message)
+        elif isinstance(message, p.GiveDocument):
+            await self._give(self._me(), message)
         else:
-            await self._documents(me, message)
+            assert_never(message)
 
     async def _annotate(self, me: str, message: AnnotationMessage) -> None:
         annotations = self.annotations
@@ -170,40 +162,43 @@ class SignalingSession:
         await self.bus.publish(deliveries)
         self._ok(message.request_id)
 
-    async def _documents(self, me: str, message: p.AnyClientMessage) -> None:
-        documents = self.documents
-        if isinstance(message, p.ShowDocument):
-            await self.bus.publish(await documents.show(me, message.document_id, message.page))
-            self._ok(message.request_id)
-        elif isinstance(message, p.TurnPage):
-            await self.bus.publish(await documents.turn(me, message.page))
-            self._ok(message.request_id)
-        elif isinstance(message, p.CloseDocument):
-            await self.bus.publish(await documents.close(me))
-            self._ok(message.request_id)
-        elif isinstance(message, p.MovePointer):
-            moment = time.monotonic()
-            hiding = message.x is None or message.y is None
-            if not hiding and moment - self.last_pointer < POINTER_INTERVAL:
-                return
-            self.last_pointer = moment
-            meeting_id = await documents.presenting_meeting(me)
-            moved = p.PointerMoved(
-                sender=me, x=None if hiding else message.x, y=None if hiding else message.y
+    def _me(self) -> str:
+        """The participant this socket speaks for; only a joined socket may act in a meeting."""
+        me = self.connection.participant_id
+        if me is None or self.connection.closing:
+            # Never joined, or out of the meeting (left, replaced, removed): it may do nothing there.
+            raise MendanError(p.ErrorCode.NOT_JOINED)
+        return me
+
+    async def _leave(self, me: str, message: p.Leave) -> None:
+        self.left = True
+        deliveries = await self.meetings.leave(me)
+        self._ok(message.request_id)
+        self.services.hub.remove(self.connection)  # from now on it hears nothing of the meeting
+        await self.bus.publish(deliveries)
+
+    async def _move_pointer(self, me: str, message: p.MovePointer) -> None:
+        moment = time.monotonic()
+        hiding = message.x is None or message.y is None
+        if not hiding and moment - self.last_pointer < POINTER_INTERVAL:
+            return
+        self.last_pointer = moment
+        meeting_id = await self.documents.presenting_meeting(me)
+        moved = p.PointerMoved(sender=me, x=None if hiding else message.x, y=None if hiding else message.y)
+        await self.bus.publish([Delivery(meeting_id, moved, exclude=me)])
+
+    async def _give(self, me: str, message: p.GiveDocument) -> None:
+        given = await self.documents.give(me, message.document_id)
+        self.connection.send(
+            p.DocumentGiven(
+                request_id=message.request_id,
+                give_id=given.give_id,
+                recipients=given.recipients,
+                expires_at=given.expires_at,
+                ttl=self.settings.give_ttl,
             )
-            await self.bus.publish([Delivery(meeting_id, moved, exclude=me)])
-        elif isinstance(message, p.GiveDocument):
-            given = await documents.give(me, message.document_id)
-            self.connection.send(
-                p.DocumentGiven(
-                    request_id=message.request_id,
-                    give_id=given.give_id,
-                    recipients=given.recipients,
-                    expires_at=given.expires_at,
-                    ttl=self.settings.give_ttl,
-                )
-            )
-            await self.bus.publish(given.deliveries)
+        )
+        await self.bus.publish(given.deliveries)
 
     def _ok(self, request_id: str | None) -> None:
         if request_id is not None:
@@ -216,12 +211,12 @@ class SignalingSession:
         # Subscribe before reading the snapshot, so nothing published in between is lost.
         self.connection.participant_id, self.connection.meeting_id = participant_id, meeting_id
         self.connection.hold()
-        self.hub.attach(self.connection)
+        self.services.hub.attach(self.connection)
         try:
             await self.bus.watch(meeting_id)
             result = await self.meetings.join(message.ticket)
         except BaseException:
-            self.hub.detach(self.connection)
+            self.services.hub.detach(self.connection)
             self.connection.participant_id = self.connection.meeting_id = None
             self.connection.drop_held()
             await self.bus.unwatch(meeting_id)
@@ -239,7 +234,7 @@ class SignalingSession:
                 ice_transport_policy="relay" if self.settings.ice_transport_policy == "relay" else "all",
                 chat=result.chat,
                 document=await self.documents.current(meeting_id),
-                recording_active=await self.recordings.active_in(meeting_id),
+                recording_active=await self.services.recordings.active_in(meeting_id),
                 screen_share=await self.screen_shares.current(meeting_id),
                 strokes=strokes,
                 drawing_allowed=drawing_allowed,
@@ -265,7 +260,7 @@ class SignalingSession:
 
     async def closed(self) -> None:
         meeting_id = self.connection.meeting_id
-        if self.hub.detach(self.connection) and not self.left and self.connection.participant_id:
+        if self.services.hub.detach(self.connection) and not self.left and self.connection.participant_id:
             await self.bus.publish(await self.meetings.disconnected(self.connection.participant_id))
         if meeting_id is not None:
             await self.bus.unwatch(meeting_id)
@@ -273,27 +268,17 @@ class SignalingSession:
 
 def new_session(connection: Connection, client: HTTPConnection) -> SignalingSession:
     """A signaling conversation over any transport (WebSocket or long polling)."""
-    state = client.app.state
-    return SignalingSession(
-        connection,
-        state.meetings,
-        state.hub,
-        state.bus,
-        state.settings,
-        public_base_url(client, state.settings),
-        state.meeting_documents,
-        state.metrics,
-        state.recordings,
-    )
+    running = services(client)
+    return SignalingSession(connection, running, public_base_url(client, running.settings))
 
 
 async def signaling_endpoint(websocket: WebSocket) -> None:
     await websocket.accept()
-    connection = WebSocketConnection(websocket, websocket.app.state.metrics)
+    connection = WebSocketConnection(websocket, services(websocket).metrics)
     session = new_session(connection, websocket)
     # A socket that has not joined in time is closed: nobody holds sockets open for nothing.
     join_deadline = asyncio.get_running_loop().call_later(
-        websocket.app.state.settings.join_timeout, _close_unless_joined, connection
+        services(websocket).settings.join_timeout, _close_unless_joined, connection
     )
     try:
         while True:
@@ -312,8 +297,15 @@ async def signaling_endpoint(websocket: WebSocket) -> None:
         pass
     finally:
         join_deadline.cancel()
-        await session.closed()
-        await connection.finish()
+        # Shielded: a handler cancelled (shut-down, a test client leaving) still records the
+        # socket's end; a query cut off half way would also cost its database connection.
+        ending = asyncio.create_task(_end_of_socket(session, connection), name=SOCKET_END_TASK)
+        await asyncio.shield(ending)
+
+
+async def _end_of_socket(session: SignalingSession, connection: Connection) -> None:
+    await session.closed()
+    await connection.finish()
 
 
 def _close_unless_joined(connection: Connection) -> None:

@@ -13,6 +13,7 @@ import asyncio
 import json
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from starlette.requests import Request
@@ -21,6 +22,7 @@ from starlette.routing import Route
 
 from protocol.signaling import MAX_MESSAGE_BYTES, ErrorCode
 from server.errors import MendanError
+from server.services import services
 
 from .endpoint import SignalingSession, new_session
 from .hub import PollConnection
@@ -36,26 +38,27 @@ class PollSession:
 
     session: SignalingSession
     connection: PollConnection
-    last_seen: float = field(default_factory=time.monotonic)
+    last_seen: float
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # messages handled in arrival order
 
 
 class PollSessions:
-    """The long-polling clients of this process."""
+    """The long-polling clients of this process; ``now`` is the server's clock (tests move it)."""
 
-    def __init__(self) -> None:
+    def __init__(self, now: Callable[[], float] = time.monotonic) -> None:
+        self.now = now
         self._sessions: dict[str, PollSession] = {}
 
     def open(self, session: SignalingSession, connection: PollConnection) -> str:
         session_id = secrets.token_urlsafe(24)
-        self._sessions[session_id] = PollSession(session, connection)
+        self._sessions[session_id] = PollSession(session, connection, self.now())
         return session_id
 
     def get(self, session_id: str) -> PollSession:
         found = self._sessions.get(session_id)
         if found is None:
             raise MendanError(ErrorCode.NOT_FOUND, "no such signaling session")
-        found.last_seen = time.monotonic()
+        found.last_seen = self.now()
         return found
 
     async def close(self, session_id: str) -> None:
@@ -65,7 +68,7 @@ class PollSessions:
             await found.connection.finish()
 
     async def close_idle(self) -> None:
-        deadline = time.monotonic() - IDLE_LIMIT
+        deadline = self.now() - IDLE_LIMIT
         for session_id in [key for key, value in self._sessions.items() if value.last_seen < deadline]:
             await self.close(session_id)
 
@@ -75,13 +78,13 @@ class PollSessions:
 
 
 async def open_session(request: Request) -> JSONResponse:
-    connection = PollConnection(request.app.state.metrics)
-    session_id = request.app.state.poll_sessions.open(new_session(connection, request), connection)
+    connection = PollConnection(services(request).metrics)
+    session_id = services(request).poll_sessions.open(new_session(connection, request), connection)
     return JSONResponse({"ok": True, "session": session_id, "wait": POLL_WAIT})
 
 
 async def send(request: Request) -> JSONResponse:
-    polling = request.app.state.poll_sessions.get(request.path_params["session"])
+    polling = services(request).poll_sessions.get(request.path_params["session"])
     body = await request.body()
     if len(body) > MAX_BATCH * MAX_MESSAGE_BYTES:
         raise MendanError(ErrorCode.MESSAGE_TOO_LARGE)
@@ -98,9 +101,10 @@ async def send(request: Request) -> JSONResponse:
 
 
 async def poll(request: Request) -> Response:
-    polling = request.app.state.poll_sessions.get(request.path_params["session"])
+    sessions = services(request).poll_sessions
+    polling = sessions.get(request.path_params["session"])
     texts = await polling.connection.take(POLL_WAIT)
-    polling.last_seen = time.monotonic()
+    polling.last_seen = sessions.now()
     closed = "true" if polling.connection.closed else "false"
     # The queued texts are JSON already: join them instead of decoding and encoding again.
     return Response(
@@ -111,7 +115,7 @@ async def poll(request: Request) -> Response:
 
 
 async def close(request: Request) -> JSONResponse:
-    await request.app.state.poll_sessions.close(request.path_params["session"])
+    await services(request).poll_sessions.close(request.path_params["session"])
     return JSONResponse({"ok": True})
 
 

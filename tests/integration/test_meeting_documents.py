@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from server.db.database import Database
-from server.meeting.document_history import MeetingDocuments, documents_of_meeting
+from server.documents.history import DocumentHistory, documents_of_meeting
 from tests.support import aio
 from tests.support.clients import Rep, Socket, issue_number
 from tests.support.documents import make_pdf
@@ -255,7 +255,7 @@ def test_customer_shares_a_file_only_within_the_meeting(
     assert [(entry.title, entry.received_by) for entry in history.given] == [("要望", ["田中 太郎"])]
 
 
-async def _history(server: MendanServer, meeting_id: str) -> MeetingDocuments:
+async def _history(server: MendanServer, meeting_id: str) -> DocumentHistory:
     # The database the server uses: SQLite in its folder, or the PostgreSQL of that backend run.
     url = server.env.get("MENDAN_DATABASE_URL") or f"sqlite:///{server.data_dir / 'mendan.sqlite3'}"
     database = Database(url)

@@ -46,7 +46,7 @@ self.talk = async (messages, waitMs) => {
 
 
 def _extension(directory: Path) -> str:
-    """A minimal MV3 extension pinned to a known id by its key (TESTING.md); returns the id."""
+    """A minimal MV3 extension pinned to a known id by its key (docs/testing.md); returns the id."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     der = key.public_key().public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo

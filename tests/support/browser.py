@@ -1,4 +1,4 @@
-"""Debian's Chromium driven by Playwright, set up as TESTING.md measured: offline, fake devices."""
+"""Debian's Chromium driven by Playwright, set up as docs/testing.md describes: offline, fake devices."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The browser engines the matrix runs on these machines (TESTING.md), and how to launch each.
+"""The browser engines the matrix runs on these machines (docs/testing.md), and how to launch each.
 
 Engine ids: chromium, firefox (native WebRTC); chromium-nowebrtc (WebRTC removed, as by a
 company policy), firefox-nowebrtc (media.peerconnection.enabled=false); phone (Chromium at

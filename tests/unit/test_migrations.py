@@ -14,7 +14,7 @@ from server.db.migrate import upgrade
 from server.db.models import Base
 
 
-@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("database", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_migrations_match_models(tmp_path: Path, request: pytest.FixtureRequest, database: str) -> None:
     if database == "sqlite":
         url = f"sqlite:///{tmp_path / 'db.sqlite3'}"

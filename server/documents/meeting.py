@@ -3,7 +3,7 @@
 Who may use which document: the host may show or give the documents of the rep ID that claimed
 the meeting (giving needs 「ファイルを共有する」 on); anyone in the meeting may show or give a file
 picked during this meeting (R-5.3). Every show, page and give is kept with the meeting (R-5.4):
-``server/meeting/document_history.py`` reads it back.
+``server/documents/history.py`` reads it back.
 """
 
 from __future__ import annotations
@@ -34,13 +34,11 @@ from server.documents.signed_url import UrlSigner
 from server.documents.store import DocumentStore, RenderState
 from server.errors import MendanError
 from server.integrations import outbox
+from server.meeting.delivery import Delivery
+from server.meeting.presence import Presence
 from server.settings import Settings
 
-from .delivery import Delivery
-
 log = logging.getLogger(__name__)
-
-LEFT = "left"
 
 
 def give_link_path(link_id: str) -> str:
@@ -85,7 +83,12 @@ class MeetingDocuments:
     async def _member(self, db: AsyncSession, participant_id: str) -> tuple[Participant, Meeting]:
         row = await db.get(Participant, participant_id)
         meeting = await db.get(Meeting, row.meeting_id) if row else None
-        if row is None or meeting is None or row.presence == LEFT or meeting.state == p.MeetingState.ENDED:
+        if (
+            row is None
+            or meeting is None
+            or row.presence == Presence.LEFT
+            or meeting.state == p.MeetingState.ENDED
+        ):
             raise MendanError(p.ErrorCode.MEETING_ENDED)
         return row, meeting
 
@@ -252,7 +255,7 @@ class MeetingDocuments:
                 await db.scalars(
                     select(Participant).where(
                         Participant.meeting_id == meeting.id,
-                        Participant.presence != LEFT,
+                        Participant.presence != Presence.LEFT,
                         Participant.id != who.id,
                     )
                 )

@@ -52,14 +52,14 @@ class GivenEntry:
 
 
 @dataclass(frozen=True)
-class MeetingDocuments:
-    """Everything shown and given in one meeting, oldest first."""
+class DocumentHistory:
+    """A meeting's document history: everything shown and given in it, oldest first (R-5.4)."""
 
     shown: list[ShownEntry]
     given: list[GivenEntry]
 
 
-async def documents_of_meeting(db: AsyncSession, meeting_id: str) -> MeetingDocuments:
+async def documents_of_meeting(db: AsyncSession, meeting_id: str) -> DocumentHistory:
     """Shows (with time per page) and gives of a meeting; an unclosed show ends with the meeting."""
     meeting = await db.get(Meeting, meeting_id)
     names = {
@@ -125,4 +125,4 @@ async def documents_of_meeting(db: AsyncSession, meeting_id: str) -> MeetingDocu
         )
         for give in gives
     ]
-    return MeetingDocuments(shown=shown, given=given)
+    return DocumentHistory(shown=shown, given=given)
