@@ -33,7 +33,11 @@ FROZEN_WITH = ("pyinstaller", "pyinstaller-hooks-contrib", "aiortc", "av", "soun
 HIDDEN_IMPORTS = ("webview.platforms.gtk",)
 """pywebview picks its GUI backend at run time, out of PyInstaller's sight. Linux: GTK (Debian's
 python3-gi and WebKit2GTK); Windows would name webview.platforms.edgechromium, macOS .cocoa."""
-EXCLUDES = ("tkinter", "server", "tests", "bench", "IPython", "matplotlib", "PyQt5", "PyQt6", "PySide6")
+EXCLUDES = ("tkinter", "server", "tests", "bench", "IPython", "matplotlib", "PyQt5", "PyQt6", "PySide6",
+            "pkg_resources", "setuptools")  # fmt: skip
+"""pkg_resources is never imported by the host, but PyInstaller adds its start-up hook when it can
+see it: with a new setuptools in the build env it finds Debian's copy (system site-packages),
+whose vendored packages Debian removed, and the frozen host died at start ("platformdirs")."""
 
 
 def cache_root() -> Path:
