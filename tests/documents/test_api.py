@@ -50,7 +50,7 @@ def other_rep(server: MendanServer) -> Iterator[RepClient]:
 def error_of(response: httpx.Response) -> dict[str, str]:
     body = response.json()
     assert body["ok"] is False
-    assert set(body["error"]) == {"code", "message"}
+    assert set(body["error"]) == {"code", "message", "values"}  # the page translates code + values
     error: dict[str, str] = body["error"]
     return error
 
