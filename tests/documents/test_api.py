@@ -134,7 +134,11 @@ def test_login_and_csrf_are_required(rep: RepClient, server: MendanServer) -> No
 def test_missing_title_is_refused(rep: RepClient, server: MendanServer, title: str | None) -> None:
     response = rep.upload("a.pdf", documents.make_pdf(), title=title)
     assert response.status_code == 400
-    assert error_of(response) == {"code": "document_title_required", "message": "タイトルを入力してください"}
+    assert error_of(response) == {
+        "code": "document_title_required",
+        "message": "タイトルを入力してください",
+        "values": {},
+    }
     assert incoming_files(server) == []
 
 
