@@ -5,6 +5,7 @@ and the notes."""
 from __future__ import annotations
 
 import re
+import time
 from contextlib import ExitStack, closing
 from typing import Any
 
@@ -40,6 +41,7 @@ def _held_meeting(server: MendanServer, stack: ExitStack) -> Meeting:
     rep.http.post(
         f"/api/recordings/{recording_id}/finish", json={"chunks": 1, "reason": "stopped"}, headers=_csrf(rep)
     )
+    _wait_recording_ready(rep.http, recording_id)  # finished in the background; linked once ready
     talk = {meeting.host_id: 30, meeting.customer_id: 10}
     rep.http.post(f"/api/meetings/{meeting.meeting_id}/talk-time", json={"seconds": talk}, headers=_csrf(rep))
     saved = rep.http.put(
@@ -116,3 +118,12 @@ def test_notes_and_minutes_are_the_reps_own(server: MendanServer) -> None:
         )
         assert huge.json()["error"]["code"] in ("bad_request", "message_too_large")
         assert http.get(f"/api/meetings/{meeting.meeting_id}/notes").json()["text"] == NOTES
+
+
+def _wait_recording_ready(http: httpx.Client, recording_id: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if http.get(f"/api/recordings/{recording_id}").json()["recording"]["state"] == "ready":
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"recording {recording_id} not ready after {timeout} s")
