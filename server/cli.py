@@ -45,6 +45,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from server.body_limit import WEBSOCKET_MAX_BYTES
     from server.http_protocol import with_header_timeout
     from server.logs import configure as configure_logging
+    from server.signaling.socket import signaling_socket_for
     from server.tls import TlsError, check_tls
 
     settings = _settings(args)
@@ -67,8 +68,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # re-join (through the load balancer, on another instance), and in-flight work gets 10 s.
     # Abuse limits (docs/security.md): headers within header_timeout, idle keep-alive closed after
     # 5 s, at most max_connections connections and requests at once (more get 503).
+    app = create_app(settings)
     uvicorn.run(
-        create_app(settings),
+        app,
         host=args.host,
         port=args.port,
         log_config=None,
@@ -76,12 +78,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         timeout_keep_alive=5,
         limit_concurrency=settings.max_connections,
         ws_max_size=WEBSOCKET_MAX_BYTES,
-        ws_ping_interval=10,
-        # Memory per socket (docs/scaling.md, measured with tracemalloc): permessage-deflate keeps
-        # ~40 KiB of zlib state per socket for messages of a few hundred bytes, so it is off; the
-        # sans-I/O websockets implementation keeps its pings on timers, not on a task per socket.
-        ws="websockets-sansio",
-        ws_per_message_deflate=False,
+        # Memory per socket (docs/scaling.md, measured with tracemalloc): /ws is served by our own
+        # small protocol outside the ASGI stack, without permessage-deflate (~40 KiB of zlib state
+        # per socket for messages of a few hundred bytes); it pings every 10 s itself.
+        ws=signaling_socket_for(app),
         timeout_graceful_shutdown=10,
         proxy_headers=False,  # the app applies MENDAN_TRUSTED_PROXIES itself (server/app.py)
         ssl_certfile=cert or None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from starlette.applications import Starlette
 from starlette.requests import HTTPConnection
 
 if TYPE_CHECKING:  # only the types: this container must not pull every module into its import
@@ -60,7 +61,12 @@ class Services:
 
 def services(connection: HTTPConnection) -> Services:
     """The running app's services, for a request or a socket (typed: no ``Any`` from app.state)."""
-    found = getattr(connection.app.state, "services", None)
+    return app_services(connection.app)
+
+
+def app_services(app: Starlette) -> Services:
+    """The services of a running app, where there is no request (server/signaling/socket.py)."""
+    found = getattr(app.state, "services", None)
     if not isinstance(found, Services):
         raise RuntimeError("the app has not started: its services are built in the lifespan")
     return found

@@ -278,7 +278,7 @@ async def signaling_endpoint(websocket: WebSocket) -> None:
     session = new_session(connection, websocket)
     # A socket that has not joined in time is closed: nobody holds sockets open for nothing.
     join_deadline = asyncio.get_running_loop().call_later(
-        services(websocket).settings.join_timeout, _close_unless_joined, connection
+        services(websocket).settings.join_timeout, close_unless_joined, connection
     )
     try:
         while True:
@@ -299,15 +299,15 @@ async def signaling_endpoint(websocket: WebSocket) -> None:
         join_deadline.cancel()
         # Shielded: a handler cancelled (shut-down, a test client leaving) still records the
         # socket's end; a query cut off half way would also cost its database connection.
-        ending = asyncio.create_task(_end_of_socket(session, connection), name=SOCKET_END_TASK)
+        ending = asyncio.create_task(end_of_socket(session, connection), name=SOCKET_END_TASK)
         await asyncio.shield(ending)
 
 
-async def _end_of_socket(session: SignalingSession, connection: Connection) -> None:
+async def end_of_socket(session: SignalingSession, connection: Connection) -> None:
     await session.closed()
     await connection.finish()
 
 
-def _close_unless_joined(connection: Connection) -> None:
+def close_unless_joined(connection: Connection) -> None:
     if connection.participant_id is None:
         connection.close(JOIN_TIMEOUT_CLOSE)

@@ -57,3 +57,17 @@ def test_the_full_collection_comes_when_its_interval_has_passed(schedule: Collec
     schedule.last_full -= 3600
     schedule.tick()
     assert alive() is None
+
+
+def test_a_cycle_that_died_before_the_tick_is_collected_not_frozen(schedule: CollectorSchedule) -> None:
+    schedule.start()
+    gc.disable()  # no automatic collection in between: only the tick may find it
+    try:
+        first, second = Node(), Node()
+        first.other, second.other = second, first
+        alive = weakref.ref(first)
+        del first, second
+        schedule.tick()
+        assert alive() is None
+    finally:
+        gc.enable()
