@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 
 import httpx
-from sqlalchemy import and_, delete, exists, or_, select, update
+from sqlalchemy import ColumnElement, Float, and_, bindparam, delete, exists, or_, select, update
 from sqlalchemy.orm import aliased
 
 from server.clock import Clock
@@ -34,6 +34,33 @@ KEEP_FINISHED = 30 * 86400
 PRUNE_EVERY = 3600.0
 BATCH = 20
 RESPONSE_KEPT = 300
+
+
+def _free(now: float | ColumnElement[float]) -> ColumnElement[bool]:
+    """Not leased, or its lease ran out."""
+    return or_(WebhookEvent.lease_until.is_(None), WebhookEvent.lease_until < now)
+
+
+_EARLIER = aliased(WebhookEvent, name="earlier")
+_NOW = bindparam("now", type_=Float)
+_DUE = (
+    select(WebhookEvent.id)
+    .where(WebhookEvent.state == PENDING, WebhookEvent.next_attempt_at <= _NOW, _free(_NOW))
+    # In order per meeting: nothing earlier of the same meeting still waits.
+    .where(
+        ~exists().where(
+            and_(
+                _EARLIER.order_key == WebhookEvent.order_key,
+                _EARLIER.state == PENDING,
+                _EARLIER.id < WebhookEvent.id,
+            )
+        )
+    )
+    .order_by(WebhookEvent.id)
+    .limit(BATCH)
+)
+"""Events due now (``now`` bound per poll). Built once: it runs every second on every instance,
+and building it each time made ~20 KiB of SQL objects per poll for the collector (docs/scaling.md)."""
 
 
 @dataclass(frozen=True)
@@ -121,33 +148,14 @@ class WebhookDispatcher:
         return len(claimed)
 
     async def _claim(self, now: float) -> list[int]:
-        earlier = aliased(WebhookEvent)
-        free = or_(WebhookEvent.lease_until.is_(None), WebhookEvent.lease_until < now)
         async with self.database.session() as db:
-            candidates = list(
-                await db.scalars(
-                    select(WebhookEvent.id)
-                    .where(WebhookEvent.state == PENDING, WebhookEvent.next_attempt_at <= now, free)
-                    # In order per meeting: nothing earlier of the same meeting still waits.
-                    .where(
-                        ~exists().where(
-                            and_(
-                                earlier.order_key == WebhookEvent.order_key,
-                                earlier.state == PENDING,
-                                earlier.id < WebhookEvent.id,
-                            )
-                        )
-                    )
-                    .order_by(WebhookEvent.id)
-                    .limit(BATCH)
-                )
-            )
+            candidates = list(await db.scalars(_DUE, {"now": now}))
         won = []
         for event_id in candidates:
             async with self.database.session() as db, db.begin():
                 taken = await db.execute(
                     update(WebhookEvent)
-                    .where(WebhookEvent.id == event_id, WebhookEvent.state == PENDING, free)
+                    .where(WebhookEvent.id == event_id, WebhookEvent.state == PENDING, _free(now))
                     .values(lease_owner=self.owner, lease_until=now + self.lease)
                     .execution_options(synchronize_session=False)
                 )
