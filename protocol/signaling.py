@@ -247,6 +247,18 @@ class Stroke(BaseModel):
     points: list[StrokePoint] = Field(min_length=1, max_length=MAX_STROKE_POINTS)
 
 
+MAX_VIEW_PIXELS = 8192
+
+
+class ViewSize(BaseModel):
+    """How large the receiver shows a participant's video, in device pixels (the tile's CSS size ×
+    devicePixelRatio): the sender sends no more than that on this link (sender_policy.js)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    width: int = Field(ge=1, le=MAX_VIEW_PIXELS)
+    height: int = Field(ge=1, le=MAX_VIEW_PIXELS)
+
+
 class DrawnStroke(BaseModel):
     """A stroke piece as everyone receives it: on which show and page, by whom."""
 
@@ -289,12 +301,14 @@ class Join(_Message):
 
 
 class Signal(_Message):
-    """An SDP or ICE candidate for one other participant; relayed only inside the meeting."""
+    """An SDP, an ICE candidate, or the size this page shows the other's video at, for one other
+    participant; relayed only inside the meeting."""
 
     type: Literal["signal"] = "signal"
     to: str = Field(max_length=64)
     description: SessionDescription | None = None
     candidate: IceCandidate | None = None
+    view: ViewSize | None = None
     # The sender's peer connection (one generation of the link) and the receiver's it is meant
     # for; empty ``to_link`` opens a new connection (docs/negotiation.md).
     link: str | None = Field(None, max_length=LINK_ID_LENGTH)
@@ -527,12 +541,13 @@ class ParticipantLeft(_Message):
 
 
 class SignalRelayed(_Message):
-    """An SDP or ICE candidate from another participant."""
+    """An SDP, an ICE candidate or a view size from another participant."""
 
     type: Literal["signal_relayed"] = "signal_relayed"
     sender: str
     description: SessionDescription | None = None
     candidate: IceCandidate | None = None
+    view: ViewSize | None = None
     link: str | None = None
     to_link: str | None = None
 

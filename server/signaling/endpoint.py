@@ -253,6 +253,7 @@ class SignalingSession:
             sender=me,
             description=message.description,
             candidate=message.candidate,
+            view=message.view,
             link=message.link,
             to_link=message.to_link,
         )

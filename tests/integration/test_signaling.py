@@ -55,6 +55,11 @@ def test_signals_are_relayed_only_between_announced_participants(
     assert (relayed["link"], relayed["to_link"]) == ("b2", "a1")  # docs/negotiation.md
     customer.send(type="signal", to=host_id, candidate={"candidate": "x"}, link="b" * 33)
     assert customer.wait_type("error")["error"]["code"] == "malformed_message"
+    customer.send(type="signal", to=host_id, view={"width": 320, "height": 240})  # how large it shows them
+    assert host.wait_type("signal_relayed")["view"] == {"width": 320, "height": 240}
+    for view in ({"width": 0, "height": 240}, {"width": 320, "height": 100_000}, {"width": 320}):
+        customer.send(type="signal", to=host_id, view=view)
+        assert customer.wait_type("error")["error"]["code"] == "malformed_message"
 
     stranger = open_socket(server)  # connected but never joined: gets nothing, may send nothing
     stranger.send(type="signal", to=customer_id, description={"type": "offer", "sdp": "v=0 evil"})

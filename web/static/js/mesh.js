@@ -49,7 +49,8 @@
       return true;
     };
     this.links = {};
-    this.timer = null;
+    this.stats = new Mendan.LinkStats(this.links); // one getStats() per link, shared (link_stats.js)
+    this.watching = false;
     this.rebuilds = 0;
     this.restarts = 0;
   }
@@ -98,10 +99,7 @@
     for (var i = 0; i < ids.length; i++) {
       this.close(ids[i]);
     }
-    if (this.timer) {
-      window.clearInterval(this.timer);
-      this.timer = null;
-    }
+    this.stats.stop();
   };
 
   /* The initiator's way in (the smaller id): a first link, opened with a fresh offer. */
@@ -160,25 +158,14 @@
 
   Mesh.prototype.watch = function () {
     var self = this;
-    if (!this.timer) {
-      this.timer = window.setInterval(function () {
-        self.checkAll();
-      }, WATCH_EVERY);
+    if (this.watching) {
+      return;
     }
-  };
-
-  Mesh.prototype.checkAll = function () {
-    var self = this;
-    Object.keys(this.links).forEach(function (remoteId) {
-      var link = self.links[remoteId];
-      if (!link.received) {
-        return; // the bridge's host watches its own peers
+    this.watching = true;
+    this.stats.subscribe(WATCH_EVERY, function (remoteId, link, report) {
+      if (link.receivedIn && self.links[remoteId] === link) {
+        self.check(remoteId, link, link.receivedIn(report)); // the bridge's host watches its own peers
       }
-      link.received().then(function (sample) {
-        if (self.links[remoteId] === link) {
-          self.check(remoteId, link, sample);
-        }
-      });
     });
   };
 

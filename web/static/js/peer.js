@@ -196,15 +196,13 @@
   // ---- health ----------------------------------------------------------------------------------
 
   /*
-   * For the mesh's watchdog: a count that grows while the link works, and whether it should grow.
+   * For the mesh's watchdog, from this link's getStats() report (link_stats.js): a count that grows
+   * while the link works, and whether it should grow.
    * What counts is media received — RTP packets — where the other side sends; a link that only
    * sends (the other has no camera or mic) counts bytes on its candidate pairs (their RTCP reports).
    * STUN checks alone never count, so a link that is only re-checking ICE is not taken as alive.
    */
-  PeerLink.prototype.received = function () {
-    if (this.closed) {
-      return Promise.resolve({ count: 0, expected: false });
-    }
+  PeerLink.prototype.receivedIn = function (stats) {
     var negotiating = false;
     var receiving = false;
     var sending = false;
@@ -215,23 +213,15 @@
       receiving = receiving || direction === "sendrecv" || direction === "recvonly";
       sending = sending || direction === "sendrecv" || direction === "sendonly";
     }
-    var expected = negotiating || receiving || sending;
-    return this.pc.getStats().then(
-      function (stats) {
-        var count = 0;
-        stats.forEach(function (report) {
-          if (report.type === "inbound-rtp" && (receiving || negotiating)) {
-            count += report.packetsReceived || 0;
-          } else if (report.type === "candidate-pair" && !receiving && !negotiating) {
-            count += report.bytesReceived || 0;
-          }
-        });
-        return { count: count, expected: expected };
-      },
-      function () {
-        return { count: 0, expected: false };
+    var count = 0;
+    stats.forEach(function (report) {
+      if (report.type === "inbound-rtp" && (receiving || negotiating)) {
+        count += report.packetsReceived || 0;
+      } else if (report.type === "candidate-pair" && !receiving && !negotiating) {
+        count += report.bytesReceived || 0;
       }
-    );
+    });
+    return { count: count, expected: negotiating || receiving || sending };
   };
 
   /* After a network drop the path may be dead: restart ICE instead of waiting for a new number. */

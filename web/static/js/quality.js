@@ -1,11 +1,12 @@
 /*
  * Connection quality per remote participant: good, unstable or bad, shown on their tile
- * (data-testid "connection-quality", data-level). Every SAMPLE_MS each link's getStats() tells what
- * happened since the last look: packets lost on the way to us (inbound-rtp) and on the way to them
- * (their RTCP: remote-inbound-rtp), round-trip time, audio jitter and concealment (audio the
- * browser had to invent for lost packets), video frames decoded per second. A link that stays bad
- * brings up the advice of the FAQ: turn the camera off (audio then has the link to itself), and if
- * the voice still breaks up, talk on the phone (the room's 電話で話すには box). ES5 syntax only.
+ * (data-testid "connection-quality", data-level). Every SAMPLE_MS each link's getStats() report (the
+ * mesh's shared poll, link_stats.js) tells what happened since the last look: packets lost on the
+ * way to us (inbound-rtp) and on the way to them (their RTCP: remote-inbound-rtp), round-trip time,
+ * audio jitter and concealment (audio the browser had to invent for lost packets), video frames
+ * decoded per second. A link that stays bad brings up the advice of the FAQ: turn the camera off
+ * (audio then has the link to itself), and if the voice still breaks up, talk on the phone (the
+ * room's 電話で話すには box). ES5 syntax only.
  */
 (function (Mendan) {
   "use strict";
@@ -106,32 +107,24 @@
     this.links = {}; // remote id -> {pc, counters, history: [grades], level, badRun, sample}
     this.dismissed = false;
     this.advice = this.buildAdvice();
-    this.timer = window.setInterval(function () {
-      self.sampleAll();
-    }, SAMPLE_MS);
+    room.mesh.stats.subscribe(
+      SAMPLE_MS,
+      function (id, link, stats) {
+        if (!room.ended) {
+          self.take(id, link.pc, readCounters(stats));
+        }
+      },
+      function () {
+        self.forgetGone();
+      }
+    );
   }
 
-  QualityMonitor.prototype.sampleAll = function () {
+  QualityMonitor.prototype.forgetGone = function () {
     var self = this;
-    var room = this.room;
     Object.keys(this.links).forEach(function (id) {
-      if (!room.links[id]) {
+      if (!self.room.links[id]) {
         self.forget(id);
-      }
-    });
-    Object.keys(room.links).forEach(function (id) {
-      var link = room.links[id];
-      if (link.pc && link.pc.getStats && !link.closed) {
-        link.pc.getStats().then(
-          function (stats) {
-            if (room.links[id] === link && !room.ended) {
-              self.take(id, link.pc, readCounters(stats));
-            }
-          },
-          function () {
-            return null; // a connection closed meanwhile: the next round looks at its successor
-          }
-        );
       }
     });
   };
@@ -260,7 +253,6 @@
   };
 
   QualityMonitor.prototype.stop = function () {
-    window.clearInterval(this.timer);
     Mendan.show(this.advice, false);
   };
 

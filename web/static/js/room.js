@@ -58,6 +58,7 @@
    *   localStream(stream)   camera and mic started
    *   remoteStream(id, stream)
    *   link(id, link)        a new link (one generation) to participant id
+   *   view(id, size)        participant id shows our video at {width, height} device pixels
    *   ended(reason)
    */
   Room.features = [];

@@ -74,6 +74,11 @@
     return current ? current.mesh.restarts + current.mesh.rebuilds : 0;
   };
 
+  /* Ticks of the shared getStats() poller so far (link_stats.js): one report per link each. */
+  debug.statsTicks = function () {
+    return current ? current.mesh.stats.ticks : 0;
+  };
+
   /* enabled of each local track of kind ("audio" or "video"); null without a local stream. */
   debug.localTracks = function (kind) {
     if (!current || !current.localStream) {

@@ -72,6 +72,10 @@
     if (!room.participants[message.sender] || room.ended) {
       return; // nothing from someone we were not told about
     }
+    if (message.view) {
+      room.emit("view", message.sender, message.view); // how large they show us (view_size.js)
+      return;
+    }
     if (!this.links[message.sender] && !room.media.ready) {
       return; // our media has not started; the offer is repeated once it has
     }

@@ -7,8 +7,9 @@
  * costs nothing) is preferred where the browser has it, and the audio sender gets high priority,
  * so when the link is short of bandwidth, video gives way before the voice.
  * Video per link: resolution, frame rate and bitrate from the number of people (the tiles each
- * receiver shows get smaller as people join) and the link's measured outgoing bandwidth
- * (availableOutgoingBitrate). ES5 syntax only.
+ * receiver shows get smaller as people join), the size the receiver really shows our video at
+ * (view_size.js tells us) and the link's measured outgoing bandwidth (availableOutgoingBitrate).
+ * ES5 syntax only.
  */
 (function (Mendan) {
   "use strict";
@@ -24,8 +25,23 @@
     [Infinity, 350000, 2, 15]
   ];
 
-  /* The video a link should send with `people` in the room and `available` bit/s (null: unknown). */
-  function videoFor(people, available) {
+  // Resolution steps for the receiver's tile: the largest step at or below camera ÷ tile, so what
+  // is sent still fills the tile, and a tile resized by a few pixels changes nothing.
+  var FIT_STEPS = [1, 1.5, 2, 3, 4, 6, 8];
+
+  function fitStep(ratio) {
+    var step = 1;
+    for (var i = 0; i < FIT_STEPS.length && FIT_STEPS[i] <= ratio; i++) {
+      step = FIT_STEPS[i];
+    }
+    return step;
+  }
+
+  /*
+   * The video a link should send with `people` in the room, `available` bit/s (null: unknown) and
+   * `fit`: how many times larger the camera is than the receiver's tile (null: not told).
+   */
+  function videoFor(people, available, fit) {
     var row = BY_PEOPLE[0];
     for (var i = 0; i < BY_PEOPLE.length; i++) {
       row = BY_PEOPLE[i];
@@ -34,10 +50,17 @@
       }
     }
     var wanted = { maxBitrate: row[1], scaleResolutionDownBy: row[2], maxFramerate: row[3] };
+    var step = fit ? fitStep(fit) : 1;
+    if (step > wanted.scaleResolutionDownBy) {
+      // A small tile: fewer pixels to encode, and the bitrate shrinks with the pixel count.
+      var pixels = Math.pow(wanted.scaleResolutionDownBy / step, 2);
+      wanted.maxBitrate = Math.max(100000, Math.round(wanted.maxBitrate * pixels));
+      wanted.scaleResolutionDownBy = step;
+    }
     if (available !== null && available - AUDIO_BITRATE < wanted.maxBitrate / 2) {
       // Far less room than planned: fewer, smaller frames look better than blocky big ones.
       wanted.maxBitrate = Math.max(50000, Math.round(available - AUDIO_BITRATE));
-      wanted.scaleResolutionDownBy = Math.min(4, wanted.scaleResolutionDownBy * 2);
+      wanted.scaleResolutionDownBy = Math.max(wanted.scaleResolutionDownBy, Math.min(4, wanted.scaleResolutionDownBy * 2));
       wanted.maxFramerate = 15;
     }
     return wanted;
@@ -97,16 +120,29 @@
     });
   }
 
-  function availableOutgoing(pc) {
-    return pc.getStats().then(function (stats) {
-      var available = null;
-      stats.forEach(function (report) {
-        if (report.type === "candidate-pair" && report.nominated && typeof report.availableOutgoingBitrate === "number") {
-          available = report.availableOutgoingBitrate;
-        }
-      });
-      return available;
+  /* The link's measured outgoing bandwidth in bit/s, from its last getStats() report (or null). */
+  function availableOutgoing(stats) {
+    var available = null;
+    stats.forEach(function (report) {
+      if (report.type === "candidate-pair" && report.nominated && typeof report.availableOutgoingBitrate === "number") {
+        available = report.availableOutgoingBitrate;
+      }
     });
+    return available;
+  }
+
+  var views = {}; // remote id -> {width, height}: how large they show our video (view_size.js)
+
+  /* Camera size ÷ the receiver's tile, in the tighter dimension (the tile's video fills it). */
+  function fitOf(link, track) {
+    var view = views[link.remoteId];
+    var camera = link.localStream ? link.localStream.getVideoTracks() : [];
+    var source = track.getSettings ? track.getSettings() : {};
+    if (!view || camera.indexOf(track) < 0 || !source.width || !source.height) {
+      return null; // not told, or not the camera (a shared screen is not shown in the tile)
+      return null;
+    }
+    return Math.min(source.width / view.width, source.height / view.height);
   }
 
   function applyToLink(link, people) {
@@ -114,24 +150,17 @@
     if (!pc || !pc.getSenders || link.closed || !window.RTCRtpSender || !RTCRtpSender.prototype.setParameters) {
       return;
     }
-    availableOutgoing(pc).then(
-      function (available) {
-        var video = videoFor(people, available);
-        pc.getSenders().forEach(function (sender) {
-          if (!sender.track) {
-            return;
-          }
-          if (sender.track.kind === "audio") {
-            setEncoding(sender, { priority: "high", networkPriority: "high" });
-          } else {
-            setEncoding(sender, video);
-          }
-        });
-      },
-      function () {
-        return null; // a connection closed meanwhile
+    var available = link.availableOutgoing === undefined ? null : link.availableOutgoing;
+    pc.getSenders().forEach(function (sender) {
+      if (!sender.track) {
+        return;
       }
-    );
+      if (sender.track.kind === "audio") {
+        setEncoding(sender, { priority: "high", networkPriority: "high" });
+      } else {
+        setEncoding(sender, videoFor(people, available, fitOf(link, sender.track)));
+      }
+    });
   }
 
   var peopleNow = 2; // the room's head count, for links set up between two roster changes
@@ -152,14 +181,29 @@
   Mendan.SenderPolicy = { videoFor: videoFor, prepare: prepare };
 
   Mendan.Room.use(function (room) {
-    var timer = window.setInterval(function () {
-      applyAll(room);
-    }, APPLY_EVERY);
+    room.mesh.stats.subscribe(
+      APPLY_EVERY,
+      function (id, link, stats) {
+        link.availableOutgoing = availableOutgoing(stats);
+        applyToLink(link, peopleNow);
+      },
+      function () {
+        peopleNow = Object.keys(room.participants).length;
+      }
+    );
     room.on("participants", function () {
-      applyAll(room);
+      Object.keys(views).forEach(function (id) {
+        if (!room.participants[id]) {
+          delete views[id];
+        }
+      });
+      applyAll(room); // at once, with each link's last measured bandwidth
     });
-    room.on("ended", function () {
-      window.clearInterval(timer);
+    room.on("view", function (id, size) {
+      views[id] = { width: size.width, height: size.height };
+      if (room.links[id]) {
+        applyToLink(room.links[id], peopleNow);
+      }
     });
   });
 })(Mendan);
