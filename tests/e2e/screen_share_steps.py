@@ -1,14 +1,24 @@
 """The shared screen as a page shows it: a <video> in browsers, an <img> of JPEG frames over the
-bridge; and how to know Chromium's fake screen in it."""
+bridge; how to know Chromium's fake screen in it; and the steps the matrix takes with it."""
 
 from __future__ import annotations
 
+import re
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
+
+from tests.e2e.meeting_steps import tid
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+NO_SCREEN_SHARE = re.compile("画面を共有できません")
+"""The start of compat.reason.no_screen_share: the disabled button's title."""
+WEBDRIVER_BUTTON = (
+    "var b = document.querySelector('[data-testid=screen-share-toggle]'); return [b.disabled, b.title];"
+)
 
 # The shared screen as the page shows it, scaled to 16x9 pixels, and how far it has played: a
 # <video>'s time, or over the bridge the JPEG frames painted into the <img>.
@@ -62,3 +72,26 @@ def fake_screen_shown(page: Page, timeout: float = 20.0) -> dict[str, object]:
         picture = shared_picture(page, timeout)
     assert is_fake_screen(picture), picture
     return picture
+
+
+def share_and_stop(sharer: Page, viewers: Sequence[Page]) -> None:
+    """The sharer's Chromium shares its fake screen, every viewer shows it playing, and 共有を停止
+    takes it away everywhere."""
+    tid(sharer, "screen-share-toggle").click()
+    for viewer in viewers:
+        fake_screen_shown(viewer)
+    tid(sharer, "screen-share-toggle").click()
+    for viewer in viewers:
+        expect(tid(viewer, "shared-screen")).to_be_hidden()
+
+
+def cannot_share(page: Page) -> None:
+    """画面共有 is disabled, with the reason from compat/ as its title."""
+    expect(tid(page, "screen-share-toggle")).to_be_disabled()
+    expect(tid(page, "screen-share-toggle")).to_have_attribute("title", NO_SCREEN_SHARE)
+
+
+def cannot_share_over_webdriver(driver: Any) -> bool:
+    """cannot_share for a browser driven over WebDriver; polled with ``eventually``."""
+    disabled, title = driver.execute_script(WEBDRIVER_BUTTON)
+    return bool(disabled) and NO_SCREEN_SHARE.search(title or "") is not None

@@ -12,27 +12,21 @@ from playwright.sync_api import expect
 
 from tests.e2e.meeting_steps import invite_url, join_by_invite, tid
 from tests.e2e.recording_steps import leave_and_fetch_recording, start_recorded_meeting
-from tests.e2e.screen_share_steps import ARTIFACTS, fake_screen_shown
-from tests.support.engines import PHONE
-
-# Android Chrome and iOS Safari have no getDisplayMedia; Chromium's phone emulation keeps it.
-NO_DISPLAY_CAPTURE_SCRIPT = "delete MediaDevices.prototype.getDisplayMedia;"
+from tests.e2e.screen_share_steps import ARTIFACTS, cannot_share, fake_screen_shown
 
 
 def test_a_share_from_chromium_is_seen_by_firefox_and_a_phone_and_recorded(server, person):
     server.create_account("tanaka", name="田中 太郎", company="株式会社サンプル")
     customer, rep = person("customer", engine="firefox"), person("rep")
     start_recorded_meeting(customer, rep, server, "tanaka")
-    phone = person("phone", **PHONE)
-    phone.context.add_init_script(NO_DISPLAY_CAPTURE_SCRIPT)
+    phone = person("phone", engine="phone")
     join_by_invite(phone, invite_url(rep), "山田 花子")
     expect(tid(phone, "meeting")).to_be_visible()
     rep.wait_for_function("() => Mendan.Recorder.session && Mendan.Recorder.session.seq >= 1", timeout=40000)
 
     # A phone cannot share: the button is disabled with the reason from compat/.
-    phone_button = tid(phone, "screen-share-toggle")
-    expect(phone_button).to_be_disabled()
-    expect(phone_button).to_have_attribute("title", re.compile("スマートフォン"))
+    cannot_share(phone)
+    expect(tid(phone, "screen-share-toggle")).to_have_attribute("title", re.compile("スマートフォン"))
 
     tid(rep, "screen-share-toggle").click()
     expect(tid(rep, "screen-share-toggle")).to_contain_text("共有を停止")
