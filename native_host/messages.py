@@ -233,12 +233,19 @@ class PeerStateChanged(_Message):
 class Frame(_Message):
     """One video frame of a remote participant (or ``local`` preview) as a JPEG.
 
-    Frames are dropped, never queued: ``seq`` may skip. ``captured_at`` is the host's Unix time
-    when the frame was decoded, so ``Date.now()/1000 - captured_at`` is the delay the bridge added.
+    Every remote video track is relayed: a participant's camera and shared screen are told apart by
+    ``stream_id``. Frames are dropped, never queued: ``seq`` may skip. ``captured_at`` is the host's
+    Unix time when the frame was decoded, so ``Date.now()/1000 - captured_at`` is the delay the
+    bridge added.
     """
 
     type: Literal["frame"] = "frame"
     peer_id: str
+    stream_id: str | None = Field(
+        None,
+        description="the MediaStream id (SDP msid) the video came in: a shared screen's is announced "
+        "in start_screen_share; null for the preview and when the remote named no stream",
+    )
     width: int
     height: int
     seq: int

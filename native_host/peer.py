@@ -22,8 +22,9 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
-from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from aiortc.mediastreams import MediaStreamTrack
 from aiortc.rtcicetransport import RTCIceCandidate
+from aiortc.sdp import SessionDescription as ParsedSdp
 from aiortc.sdp import candidate_from_sdp
 from pydantic import BaseModel
 
@@ -36,6 +37,9 @@ from protocol.signaling import IceCandidate, IceServer, SessionDescription
 log = logging.getLogger(__name__)
 
 Send = Callable[[BaseModel], Awaitable[None]]
+SCREEN_WIDTH, SCREEN_FPS = 1280, 15
+"""A video track after a link's first is someone's shared screen: text needs the width, and the
+sharer sends at most 15 frames a second (web/static/js/screen_share.js)."""
 
 
 def rtc_configuration(servers: list[IceServer]) -> RTCConfiguration:
@@ -59,12 +63,18 @@ def parse_candidate(candidate: IceCandidate) -> RTCIceCandidate | None:
     return parsed
 
 
-async def _drain(track: MediaStreamTrack) -> None:
-    try:
-        while True:
-            await track.recv()
-    except MediaStreamError:
-        return
+def stream_ids(sdp: str) -> dict[str, str]:
+    """mid -> the MediaStream id of the ``msid`` line of each m-line that names a stream.
+
+    aiortc keeps only the track id of ``msid``; the stream id is what the page knows a shared
+    screen by (``start_screen_share.stream_id``), the same in Chromium and Firefox.
+    """
+    found: dict[str, str] = {}
+    for media in ParsedSdp.parse(sdp).media:
+        stream = (media.msid or "").split(" ")[0]
+        if media.rtp.muxId and stream and stream != "-":
+            found[media.rtp.muxId] = stream
+    return found
 
 
 class Peer:
@@ -92,6 +102,7 @@ class Peer:
         self._tracks_added = False
         self._ignore_offer = False
         self._pending_candidates: list[RTCIceCandidate | None] = []
+        self._remote_sdp = ""  # the description being applied: aiortc fires "track" before it is set
         self._inbox: asyncio.Queue[Signal | None] = asyncio.Queue()
         self._tasks: set[asyncio.Task[None]] = set()
         self.state = PeerState.NEW
@@ -194,6 +205,7 @@ class Peer:
             return
         if collision:
             raise BridgeError(ErrorCode.SIGNAL_FAILED, "offer collision on the polite side needs rollback")
+        self._remote_sdp = description.sdp
         await pc.setRemoteDescription(RTCSessionDescription(sdp=description.sdp, type=description.type))
         for candidate in self._pending_candidates:
             await pc.addIceCandidate(candidate)
@@ -219,16 +231,28 @@ class Peer:
 
     # ---- events ------------------------------------------------------------------------------
 
+    def _stream_id(self, track: MediaStreamTrack) -> str | None:
+        for transceiver in self.pc.getTransceivers():
+            if transceiver.receiver.track is track and transceiver.mid is not None:
+                return stream_ids(self._remote_sdp).get(transceiver.mid) if self._remote_sdp else None
+        return None
+
     def _on_track(self, track: MediaStreamTrack) -> None:
-        log.info("%s: remote %s track", self.peer_id, track.kind)
-        if track.kind == "video" and self.relays:
-            # A second video track is someone's shared screen (web/static/js/screen_share.js). The
-            # page shows one picture per participant: relaying it too would mix it into the camera's
-            # frames, so it is read (an unread track queues frames without end) and dropped.
-            log.info("%s: another video track (a shared screen) is not relayed", self.peer_id)
-            self._spawn(_drain(track))
-        elif track.kind == "video":
-            relay = VideoRelay(self.peer_id, track, self._send, max_width=self._max_width)
+        stream_id = self._stream_id(track)
+        log.info("%s: remote %s track in stream %s", self.peer_id, track.kind, stream_id)
+        if track.kind == "video":
+            # Every video is relayed, its frames labelled with its stream: the page tells the camera
+            # from a shared screen by the stream id the sharer announced (screen_share.js).
+            # Only the size is guessed from the order: peer.js adds the camera before any screen.
+            screen = bool(self.relays)
+            relay = VideoRelay(
+                self.peer_id,
+                track,
+                self._send,
+                max_width=max(self._max_width, SCREEN_WIDTH) if screen else self._max_width,
+                max_fps=SCREEN_FPS if screen else 30.0,
+                stream_id=stream_id,
+            )
             self.relays.append(relay)
             self._spawn(relay.run())
         elif track.kind == "audio":

@@ -132,9 +132,16 @@ class VideoRelay:
     """Turns one remote video track into ``frame`` messages for ``peer_id``."""
 
     def __init__(
-        self, peer_id: str, track: MediaStreamTrack, send: Send, max_width: int = 640, max_fps: float = 30.0
+        self,
+        peer_id: str,
+        track: MediaStreamTrack,
+        send: Send,
+        max_width: int = 640,
+        max_fps: float = 30.0,
+        stream_id: str | None = None,
     ) -> None:
         self.peer_id = peer_id
+        self.stream_id = stream_id
         self._track = track
         self._send = send
         self._ladder = Ladder(max_width, 1.0 / max_fps)
@@ -191,6 +198,7 @@ class VideoRelay:
             await self._send(
                 Frame(
                     peer_id=self.peer_id,
+                    stream_id=self.stream_id,
                     width=width,
                     height=height,
                     seq=seq,

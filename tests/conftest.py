@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from tests.support.backends import EMBEDDED, PostgresServer, RedisServer
 from tests.support.browser import launch_options
-from tests.support.engines import NO_WEBRTC_SCRIPT, PHONE, firefox_options
+from tests.support.engines import NO_DISPLAY_CAPTURE_SCRIPT, NO_WEBRTC_SCRIPT, PHONE, firefox_options
 from tests.support.proof import Proof
 from tests.support.server import MendanServer
 
@@ -208,6 +208,8 @@ def person(
             context = browser.new_context(permissions=["camera", "microphone"], **options)  # type: ignore[arg-type]
             if engine == "chromium-nowebrtc":
                 context.add_init_script(NO_WEBRTC_SCRIPT)
+            if engine == "phone":
+                context.add_init_script(NO_DISPLAY_CAPTURE_SCRIPT)
         context.set_default_timeout(15000)
         contexts.append(context)
         page = context.new_page()

@@ -30,11 +30,13 @@ from server.db.models import (
     Participant,
 )
 from server.documents import views
+from server.documents.shows import open_show
 from server.documents.signed_url import UrlSigner
 from server.documents.store import DocumentStore, RenderState
 from server.errors import MendanError
 from server.integrations import outbox
 from server.meeting.delivery import Delivery
+from server.meeting.membership import active_member
 from server.meeting.presence import Presence
 from server.settings import Settings
 
@@ -80,26 +82,14 @@ class MeetingDocuments:
 
     # ---- who and what --------------------------------------------------------------------------
 
-    async def _member(self, db: AsyncSession, participant_id: str) -> tuple[Participant, Meeting]:
-        row = await db.get(Participant, participant_id)
-        meeting = await db.get(Meeting, row.meeting_id) if row else None
-        if (
-            row is None
-            or meeting is None
-            or row.presence == Presence.LEFT
-            or meeting.state == p.MeetingState.ENDED
-        ):
-            raise MendanError(p.ErrorCode.MEETING_ENDED)
-        return row, meeting
-
     async def uploader(self, participant_id: str) -> tuple[str, int]:
         """(meeting id, rep ID's account) for a file a participant picks during a running meeting.
 
         Counted per meeting: the files land in the rep's storage, so a page picking files in a loop
         is refused with RATE_LIMITED (and a message) before it can fill the disk."""
         async with self.database.session() as db, db.begin():
-            _, meeting = await self._member(db, participant_id)
-            if meeting.state != p.MeetingState.ACTIVE or meeting.account_id is None:
+            _, meeting = await active_member(db, participant_id)
+            if meeting.account_id is None:  # never in an active meeting: the rep's claim sets it
                 raise MendanError(p.ErrorCode.MEETING_ENDED)
             await rate_limit.take(
                 db, "meeting_upload", meeting.id, self.clock.now(), self.settings.meeting_upload_limit
@@ -109,7 +99,7 @@ class MeetingDocuments:
     async def meeting_document(self, participant_id: str, document_id: str) -> Document:
         """A file shared in the participant's meeting; NOT_FOUND for anything else."""
         async with self.database.session() as db:
-            _, meeting = await self._member(db, participant_id)
+            _, meeting = await active_member(db, participant_id)
             document = await db.get(Document, document_id)
             if document is None or document.meeting_id != meeting.id:
                 raise MendanError(p.ErrorCode.NOT_FOUND, f"document {document_id}")
@@ -144,16 +134,6 @@ class MeetingDocuments:
         )
 
     @staticmethod
-    async def _open_show(db: AsyncSession, meeting_id: str) -> DocumentShow | None:
-        found: DocumentShow | None = await db.scalar(
-            select(DocumentShow)
-            .where(DocumentShow.meeting_id == meeting_id, DocumentShow.ended_at.is_(None))
-            .order_by(DocumentShow.id.desc())
-            .limit(1)
-        )
-        return found
-
-    @staticmethod
     async def _end_page(db: AsyncSession, show_id: int, now: float) -> None:
         await db.execute(
             update(DocumentPageView)
@@ -170,13 +150,13 @@ class MeetingDocuments:
     async def show(self, participant_id: str, document_id: str, page: int) -> list[Delivery]:
         now = self.clock.now()
         async with self.database.session() as db, db.begin():
-            who, meeting = await self._member(db, participant_id)
+            who, meeting = await active_member(db, participant_id)
             document = await self._usable(db, who, meeting, document_id)
             if document.render_state != RenderState.READY:
                 raise MendanError(p.ErrorCode.DOCUMENT_NOT_READY)
             if page > document.page_count:
                 raise MendanError(p.ErrorCode.BAD_REQUEST, f"page {page} of {document.page_count}")
-            previous = await self._open_show(db, meeting.id)
+            previous = await open_show(db, meeting.id)
             if previous is not None:  # one document at a time: showing another replaces it
                 await self._end_show(db, previous, now)
             show = DocumentShow(
@@ -197,8 +177,8 @@ class MeetingDocuments:
     async def turn(self, participant_id: str, page: int) -> list[Delivery]:
         now = self.clock.now()
         async with self.database.session() as db, db.begin():
-            who, meeting = await self._member(db, participant_id)
-            show = await self._open_show(db, meeting.id)
+            who, meeting = await active_member(db, participant_id)
+            show = await open_show(db, meeting.id)
             if show is None or show.participant_id != who.id:
                 raise MendanError(p.ErrorCode.NOT_PRESENTING)
             document = await db.get(Document, show.document_id)
@@ -216,8 +196,8 @@ class MeetingDocuments:
     async def close(self, participant_id: str) -> list[Delivery]:
         """The presenter, or the host (the rep can close what a customer shows), closes it."""
         async with self.database.session() as db, db.begin():
-            who, meeting = await self._member(db, participant_id)
-            show = await self._open_show(db, meeting.id)
+            who, meeting = await active_member(db, participant_id)
+            show = await open_show(db, meeting.id)
             if show is None or (show.participant_id != who.id and who.role != p.Role.HOST):
                 raise MendanError(p.ErrorCode.NOT_PRESENTING)
             await self._end_show(db, show, self.clock.now())
@@ -226,8 +206,8 @@ class MeetingDocuments:
     async def presenting_meeting(self, participant_id: str) -> str:
         """The meeting in which this participant shows a document now (the pointer is theirs)."""
         async with self.database.session() as db:
-            who, meeting = await self._member(db, participant_id)
-            show = await self._open_show(db, meeting.id)
+            who, meeting = await active_member(db, participant_id)
+            show = await open_show(db, meeting.id)
             if show is None or show.participant_id != who.id:
                 raise MendanError(p.ErrorCode.NOT_PRESENTING)
             return meeting.id
@@ -235,7 +215,7 @@ class MeetingDocuments:
     async def current(self, meeting_id: str) -> p.ShownDocument | None:
         """What a participant joining now must see (snapshot in ``joined``)."""
         async with self.database.session() as db:
-            show = await self._open_show(db, meeting_id)
+            show = await open_show(db, meeting_id)
             document = await db.get(Document, show.document_id) if show else None
             if show is None or document is None or document.render_state != RenderState.READY:
                 return None
@@ -247,7 +227,7 @@ class MeetingDocuments:
         now = self.clock.now()
         ttl = self.settings.give_ttl
         async with self.database.session() as db, db.begin():
-            who, meeting = await self._member(db, participant_id)
+            who, meeting = await active_member(db, participant_id)
             document = await self._usable(db, who, meeting, document_id)
             if document.meeting_id is None and not document.shareable:
                 raise MendanError(p.ErrorCode.DOCUMENT_NOT_SHAREABLE)

@@ -17,14 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from protocol import signaling as p
 from server.clock import Clock
 from server.db.database import Database
-from server.db.models import AnnotationStroke, DocumentShow, DrawingPermission, Meeting, Participant
+from server.db.models import AnnotationStroke, DocumentShow, DrawingPermission, Meeting
+from server.documents.shows import open_show
 from server.errors import MendanError
 
 from .delivery import Delivery
+from .membership import active_member
 
 log = logging.getLogger(__name__)
 
-LEFT = "left"
 MAX_PIECES_PER_PAGE = 3000
 """Stroke pieces one page may hold (undone ones count too): a page drawn on in a loop stops here."""
 
@@ -51,28 +52,11 @@ class Annotations:
         self.database = database
         self.clock = clock
 
-    async def _member(self, db: AsyncSession, participant_id: str) -> tuple[Participant, Meeting]:
-        row = await db.get(Participant, participant_id)
-        meeting = await db.get(Meeting, row.meeting_id) if row else None
-        if row is None or meeting is None or row.presence == LEFT or meeting.state != p.MeetingState.ACTIVE:
-            raise MendanError(p.ErrorCode.MEETING_ENDED)
-        return row, meeting
-
-    @staticmethod
-    async def _open_show(db: AsyncSession, meeting_id: str) -> DocumentShow | None:
-        found: DocumentShow | None = await db.scalar(
-            select(DocumentShow)
-            .where(DocumentShow.meeting_id == meeting_id, DocumentShow.ended_at.is_(None))
-            .order_by(DocumentShow.id.desc())
-            .limit(1)
-        )
-        return found
-
     async def _shown_page(
         self, db: AsyncSession, meeting: Meeting, show_id: int, page: int, current_only: bool = True
     ) -> DocumentShow:
         """The open show ``show_id`` of this meeting, on ``page`` now (or any of its pages)."""
-        show = await self._open_show(db, meeting.id)
+        show = await open_show(db, meeting.id)
         if show is None or show.id != show_id or (current_only and show.page != page):
             raise MendanError(p.ErrorCode.PAGE_NOT_SHOWN)
         return show
@@ -84,7 +68,7 @@ class Annotations:
 
     async def draw(self, participant_id: str, show_id: int, page: int, stroke: p.Stroke) -> list[Delivery]:
         async with self.database.session() as db, db.begin():
-            who, meeting = await self._member(db, participant_id)
+            who, meeting = await active_member(db, participant_id)
             if who.role != p.Role.HOST and not await self._allowed(db, meeting.id):
                 raise MendanError(p.ErrorCode.NOT_ALLOWED, "the rep has not allowed drawing")
             await self._shown_page(db, meeting, show_id, page)
@@ -114,7 +98,7 @@ class Annotations:
     async def undo(self, participant_id: str, show_id: int, page: int) -> list[Delivery]:
         """Removes the participant's latest stroke (all its pieces) on that page; nothing to undo is fine."""
         async with self.database.session() as db, db.begin():
-            who, meeting = await self._member(db, participant_id)
+            who, meeting = await active_member(db, participant_id)
             await self._shown_page(db, meeting, show_id, page)
             latest = await db.scalar(
                 select(AnnotationStroke.stroke_id)
@@ -145,7 +129,7 @@ class Annotations:
     async def clear(self, participant_id: str, show_id: int, page: int) -> list[Delivery]:
         """The host removes every stroke on the page."""
         async with self.database.session() as db, db.begin():
-            who, meeting = await self._member(db, participant_id)
+            who, meeting = await active_member(db, participant_id)
             if who.role != p.Role.HOST:
                 raise MendanError(p.ErrorCode.NOT_ALLOWED, "only the rep clears a page")
             await self._shown_page(db, meeting, show_id, page)
@@ -162,7 +146,7 @@ class Annotations:
 
     async def allow(self, participant_id: str, allowed: bool) -> list[Delivery]:
         async with self.database.session() as db, db.begin():
-            who, meeting = await self._member(db, participant_id)
+            who, meeting = await active_member(db, participant_id)
             if who.role != p.Role.HOST:
                 raise MendanError(p.ErrorCode.NOT_ALLOWED, "only the rep decides who draws")
             permission = await db.get(DrawingPermission, meeting.id)
@@ -187,13 +171,13 @@ class Annotations:
     async def strokes(self, participant_id: str, show_id: int, page: int) -> list[p.DrawnStroke]:
         """A page of the open show, after a page turn."""
         async with self.database.session() as db:
-            _, meeting = await self._member(db, participant_id)
+            _, meeting = await active_member(db, participant_id)
             show = await self._shown_page(db, meeting, show_id, page, current_only=False)
             return await self._page_strokes(db, show.id, page)
 
     async def snapshot(self, meeting_id: str) -> tuple[list[p.DrawnStroke], bool]:
         """For ``joined``: the strokes on the page shown now, and whether the customer may draw."""
         async with self.database.session() as db:
-            show = await self._open_show(db, meeting_id)
+            show = await open_show(db, meeting_id)
             strokes = await self._page_strokes(db, show.id, show.page) if show else []
             return strokes, await self._allowed(db, meeting_id)

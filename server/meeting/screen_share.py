@@ -16,14 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from protocol import signaling as p
 from server.clock import Clock
 from server.db.database import Database
-from server.db.models import Meeting, Participant, ScreenShare
+from server.db.models import Participant, ScreenShare
 from server.errors import MendanError
 
 from .delivery import Delivery
+from .membership import active_member
+from .presence import Presence
 
 log = logging.getLogger(__name__)
-
-LEFT = "left"
 
 
 class ScreenShares:
@@ -32,13 +32,6 @@ class ScreenShares:
     def __init__(self, database: Database, clock: Clock) -> None:
         self.database = database
         self.clock = clock
-
-    async def _member(self, db: AsyncSession, participant_id: str) -> tuple[Participant, Meeting]:
-        row = await db.get(Participant, participant_id)
-        meeting = await db.get(Meeting, row.meeting_id) if row else None
-        if row is None or meeting is None or row.presence == LEFT or meeting.state != p.MeetingState.ACTIVE:
-            raise MendanError(p.ErrorCode.MEETING_ENDED)
-        return row, meeting
 
     async def _open(self, db: AsyncSession, meeting_id: str) -> ScreenShare | None:
         """The running share, ending it first if its sharer has left the meeting."""
@@ -51,7 +44,7 @@ class ScreenShares:
         if share is None:
             return None
         sharer = await db.get(Participant, share.participant_id)
-        if sharer is None or sharer.presence == LEFT:
+        if sharer is None or sharer.presence == Presence.LEFT:
             share.ended_at = sharer.left_at if sharer and sharer.left_at else self.clock.now()
             return None
         return share
@@ -66,7 +59,7 @@ class ScreenShares:
         """Announce this participant's screen stream; refused while someone else shares."""
         now = self.clock.now()
         async with self.database.session() as db, db.begin():
-            who, meeting = await self._member(db, participant_id)
+            who, meeting = await active_member(db, participant_id)
             running = await self._open(db, meeting.id)
             if running is not None:
                 if running.participant_id != who.id:
@@ -84,7 +77,7 @@ class ScreenShares:
     async def stop(self, participant_id: str) -> list[Delivery]:
         """The sharer, or the host (the rep can end what a customer shares), ends the share."""
         async with self.database.session() as db, db.begin():
-            who, meeting = await self._member(db, participant_id)
+            who, meeting = await active_member(db, participant_id)
             running = await self._open(db, meeting.id)
             if running is None or (running.participant_id != who.id and who.role != p.Role.HOST):
                 raise MendanError(p.ErrorCode.NOT_SHARING)

@@ -15,8 +15,14 @@ from tests.support.server import MendanServer
 BRIDGE_FRAMES = "() => Mendan.debug.remoteTiles()"
 
 
-def hold_bridge_call(server: MendanServer, person: Callable[[str], Page], context: BrowserContext) -> None:
-    """The call from the customer's bridge ``context`` (closed at the end) to a rep."""
+def hold_bridge_call(
+    server: MendanServer,
+    person: Callable[[str], Page],
+    context: BrowserContext,
+    during: Callable[[Page, Page], None] | None = None,
+) -> None:
+    """The call from the customer's bridge ``context`` (closed at the end) to a rep; ``during``
+    (customer, rep) runs once both see each other."""
     server.create_account("tanaka", name="田中 太郎", company="株式会社サンプル")
     try:
         customer = context.new_page()
@@ -41,6 +47,8 @@ def hold_bridge_call(server: MendanServer, person: Callable[[str], Page], contex
         assert second[peer]["frames"] > first[peer]["frames"] + 10  # the rep's video keeps arriving
         assert second[peer]["src"] != first[peer]["src"]  # and the picture changes
         expect(customer.locator("#local-image")).to_be_visible()  # own preview from the host
+        if during is not None:
+            during(customer, rep)
         if os.environ.get("MENDAN_SCREENSHOTS"):
             customer.screenshot(path=os.environ["MENDAN_SCREENSHOTS"])
 

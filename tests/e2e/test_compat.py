@@ -44,6 +44,15 @@ def test_environment_page_lists_engines_and_this_browser(server, person):
     expect(bridged_call).to_contain_text("○")
     expect(bridged_call).to_have_attribute("data-proven", "works")
     expect(matrix.locator("tr[data-engine=this] td[data-feature=video_call]")).to_have_text("○")
+    # 画面共有: proven where the matrix shares (Chromium) and where it is off (phones); Firefox,
+    # which receives shares in the matrix but whose own picker cannot be answered here, claims it
+    # without the ✓.
+    share = "td[data-feature=screen_share]"
+    expect(matrix.locator(f"tr[data-engine=chromium] {share}")).to_have_attribute("data-proven", "works")
+    expect(matrix.locator(f"tr[data-engine=android] {share}")).to_have_attribute("data-proven", "disabled")
+    firefox_share = matrix.locator(f"tr[data-engine=firefox] {share}")
+    expect(firefox_share).to_contain_text("○")
+    expect(firefox_share).to_have_attribute("data-proven", "untested")
     ie11 = matrix.locator("tr[data-engine=ie11]")  # its own row: no bridge, no ✓ it did not earn
     expect(ie11.locator("td[data-feature=video_call]")).to_contain_text("×")
     expect(ie11.locator(".proven")).to_have_count(0)

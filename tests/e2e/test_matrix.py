@@ -33,6 +33,7 @@ from tests.e2e.meeting_steps import (
     wait_for_audio,
 )
 from tests.e2e.recording_steps import leave_and_fetch_recording, start_recorded_meeting
+from tests.e2e.screen_share_steps import cannot_share, cannot_share_over_webdriver, share_and_stop
 from tests.e2e.webdriver_steps import log_in_as_rep, receive_file, share_file, wait_for_page
 from tests.support.bridge_browser import chromium_with_bridge, firefox_with_bridge, install_bridge
 from tests.support.documents import make_pdf
@@ -170,7 +171,9 @@ def test_recording_in_the_reps_engine(server, person, proof, customer_engine, re
 
 
 def test_four_people_on_three_engines(server, person, proof):
-    """A Firefox customer, a Chromium rep, a phone and a Firefox guest: 12 streams, all advancing."""
+    """A Firefox customer, a Chromium rep, a phone and a Firefox guest: 12 streams, all advancing.
+    Then the rep's Chromium shares its screen: Firefox and the phone show it; the phone cannot
+    share (Firefox's picker cannot be answered headless, so Firefox sharing is not proven here)."""
     server.create_account("tanaka", name="田中 太郎", company="株式会社サンプル")
     customer = person("customer", engine="firefox")
     rep = person("rep", engine="chromium")
@@ -190,6 +193,10 @@ def test_four_people_on_three_engines(server, person, proof):
         assert len(wait_for_advancing_video(page, remotes=3, timeout=60)) == 3
     for engine in ("firefox", "chromium", "phone"):
         proof.record(engine, Feature.VIDEO_CALL, works=True)
+    cannot_share(guests[0])
+    proof.record("phone", Feature.SCREEN_SHARE, works=False)
+    share_and_stop(rep, [customer, guests[0]])
+    proof.record("chromium", Feature.SCREEN_SHARE, works=True)
 
 
 @pytest.mark.parametrize("engine", ("chromium-nowebrtc", "firefox-nowebrtc"))
@@ -209,6 +216,8 @@ def test_without_webrtc_the_call_is_disabled_with_a_reason(server, person, proof
     expect(customer.locator("#consent-unsupported")).to_contain_text("WebRTC")
     expect(tid(customer, "mic-toggle")).to_be_disabled()
     proof.record(engine, Feature.VIDEO_CALL, works=False)
+    cannot_share(customer)
+    proof.record(engine, Feature.SCREEN_SHARE, works=False)
     tid(rep, "chat-input").fill("お電話でご案内します")
     tid(rep, "chat-send").click()
     expect(tid(customer, "chat-message")).to_contain_text(["お電話でご案内します"])
@@ -264,6 +273,8 @@ def test_wpe_webkit_issues_a_number_and_explains(server, person, proof, tmp_path
         start = eventually(lambda: by_testid(customer, "start-media"))
         assert not start.is_enabled() and "WebRTC" in (start.get_attribute("title") or "")
         proof.record("webkit-nowebrtc", Feature.VIDEO_CALL, works=False)
+        eventually(lambda: cannot_share_over_webdriver(customer))
+        proof.record("webkit-nowebrtc", Feature.SCREEN_SHARE, works=False)
         tid(rep, "chat-input").fill("お電話でご案内します")
         tid(rep, "chat-send").click()
         eventually(lambda: "お電話でご案内します" in by_testid(customer, "chat-message").text)
@@ -311,6 +322,8 @@ def test_chromium_bridge_call(server, person, proof, playwright_instance, tmp_pa
         wait_for_advancing_video(rep, timeout=40)
         expect(tid(customer, "meeting")).to_have_attribute("data-state", "connected", timeout=30000)
         proof.record("chromium-bridge", Feature.VIDEO_CALL, works=True)
+        cannot_share(customer)  # others' shares it sees: tests/e2e/test_bridge.py
+        proof.record("chromium-bridge", Feature.SCREEN_SHARE, works=False)
         tid(customer, "chat-input").fill("ブリッジから失礼します")
         tid(customer, "chat-send").click()
         expect(tid(rep, "chat-message")).to_contain_text(["ブリッジから失礼します"])
@@ -354,6 +367,8 @@ def test_firefox_bridge_call(server, person, proof, tmp_path):
         first = eventually(lambda: customer.execute_script(frames), timeout=30)
         eventually(lambda: customer.execute_script(frames) > first + 10)  # the rep's video keeps coming
         proof.record("firefox-bridge", Feature.VIDEO_CALL, works=True)
+        eventually(lambda: cannot_share_over_webdriver(customer))
+        proof.record("firefox-bridge", Feature.SCREEN_SHARE, works=False)
         tid(rep, "chat-input").fill("Firefox からも見えています")
         tid(rep, "chat-send").click()
         eventually(lambda: "Firefox からも見えています" in by_testid(customer, "chat-message").text)

@@ -5,83 +5,34 @@ from __future__ import annotations
 
 import io
 import re
-import time
-from pathlib import Path
 
 import av
 from PIL import ImageStat
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tests.e2e.meeting_steps import invite_url, join_by_invite, tid
 from tests.e2e.recording_steps import leave_and_fetch_recording, start_recorded_meeting
-from tests.support.engines import PHONE
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-# Android Chrome and iOS Safari have no getDisplayMedia; Chromium's phone emulation keeps it.
-NO_DISPLAY_CAPTURE_SCRIPT = "delete MediaDevices.prototype.getDisplayMedia;"
-
-# The shared screen as the page shows it, scaled to 16x9 pixels, and how far it has played.
-SHARED_PICTURE = """() => {
-    const video = document.querySelector('[data-testid=shared-screen]');
-    if (!video.srcObject || !video.videoWidth) return null;
-    const canvas = document.createElement('canvas');
-    canvas.width = 16;
-    canvas.height = 9;
-    const ctx = canvas.getContext('2d');
-    ctx.drawImage(video, 0, 0, 16, 9);
-    const data = ctx.getImageData(0, 0, 16, 9).data;
-    const at = (x, y) => Array.from(data.slice((y * 16 + x) * 4, (y * 16 + x) * 4 + 3));
-    return {width: video.videoWidth, height: video.videoHeight, time: video.currentTime,
-            corner: at(0, 0), middle: at(4, 2)};
-}"""
-
-
-def shared_picture(page: Page, timeout: float = 20.0) -> dict[str, object]:
-    """The shared screen once it plays and moves on, with two sample pixels of it."""
-    deadline = time.monotonic() + timeout
-    first = None
-    while time.monotonic() < deadline:
-        picture = page.evaluate(SHARED_PICTURE)
-        if picture and first and picture["time"] > first["time"]:
-            return picture  # type: ignore[no-any-return]
-        first = first or picture
-        time.sleep(0.3)
-    raise AssertionError(f"the shared screen does not play: {first}")
-
-
-def is_fake_screen(picture: dict[str, object]) -> bool:
-    """Chromium's fake screen: 16:9 (cameras here are 4:3), dark green, a brighter green corner."""
-    corner, middle = picture["corner"], picture["middle"]
-    assert isinstance(corner, list) and isinstance(middle, list)
-    width, height = picture["width"], picture["height"]
-    assert isinstance(width, int) and isinstance(height, int)
-    wide = abs(width / height - 16 / 9) < 0.05
-    green = middle[1] > 90 and middle[0] < 60 and middle[2] < 60
-    return wide and green and corner[1] > middle[1] + 40
+from tests.e2e.screen_share_steps import ARTIFACTS, cannot_share, fake_screen_shown
 
 
 def test_a_share_from_chromium_is_seen_by_firefox_and_a_phone_and_recorded(server, person):
     server.create_account("tanaka", name="田中 太郎", company="株式会社サンプル")
     customer, rep = person("customer", engine="firefox"), person("rep")
     start_recorded_meeting(customer, rep, server, "tanaka")
-    phone = person("phone", **PHONE)
-    phone.context.add_init_script(NO_DISPLAY_CAPTURE_SCRIPT)
+    phone = person("phone", engine="phone")
     join_by_invite(phone, invite_url(rep), "山田 花子")
     expect(tid(phone, "meeting")).to_be_visible()
     rep.wait_for_function("() => Mendan.Recorder.session && Mendan.Recorder.session.seq >= 1", timeout=40000)
 
     # A phone cannot share: the button is disabled with the reason from compat/.
-    phone_button = tid(phone, "screen-share-toggle")
-    expect(phone_button).to_be_disabled()
-    expect(phone_button).to_have_attribute("title", re.compile("スマートフォン"))
+    cannot_share(phone)
+    expect(tid(phone, "screen-share-toggle")).to_have_attribute("title", re.compile("スマートフォン"))
 
     tid(rep, "screen-share-toggle").click()
     expect(tid(rep, "screen-share-toggle")).to_contain_text("共有を停止")
     expect(tid(customer, "screen-share-banner")).to_have_text("田中 太郎さんが画面を共有しています")
-    customer_picture = shared_picture(customer)
-    assert is_fake_screen(customer_picture), customer_picture
-    assert is_fake_screen(shared_picture(phone))
+    fake_screen_shown(customer)
+    fake_screen_shown(phone)
     # One share at a time: the others' buttons say who shares; the cameras stay, small.
     expect(tid(customer, "screen-share-toggle")).to_be_disabled()
     expect(tid(customer, "screen-share-toggle")).to_have_attribute("title", re.compile("田中 太郎さん"))

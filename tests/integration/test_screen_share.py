@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 
+from tests.support.clients import Socket, issue_number
 from tests.support.meeting import Meeting
 from tests.support.server import MendanServer
 
@@ -61,3 +62,17 @@ def test_bad_share_messages_get_errors_and_the_socket_stays(server: MendanServer
         outsider = meeting.socket()
         assert outsider.request(type="start_screen_share", stream_id="s")["error"]["code"] == "not_joined"
         assert meeting.host.request(type="ping")["type"] == "ok"
+
+
+def test_a_customer_waiting_alone_shares_and_shows_nothing(server: MendanServer) -> None:
+    """One rule for everything the others see (server/meeting/membership.py): until a rep claims
+    the number there is nobody to show to, so 画面共有 and 見せる are refused alike."""
+    with ExitStack() as stack:
+        customer = Socket(server)
+        stack.callback(customer.close)
+        customer.join(issue_number(server)["ticket"])
+        share = customer.request(type="start_screen_share", stream_id="s1")
+        assert share["error"]["code"] == "meeting_ended"
+        show = customer.request(type="show_document", document_id="d" * 32, page=1)
+        assert show["error"]["code"] == "meeting_ended"
+        assert customer.request(type="ping")["type"] == "ok"

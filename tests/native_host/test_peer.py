@@ -1,18 +1,19 @@
 """Trickled candidates as the page relays them (RTCIceCandidateInit in protocol.signaling shape), and
-which remote tracks a peer relays to the page."""
+which remote tracks a peer relays to the page, labelled with which stream."""
 
 from __future__ import annotations
 
 import asyncio
 
 import pytest
-from aiortc import VideoStreamTrack
+from aiortc import RTCPeerConnection, VideoStreamTrack
 from av.frame import Frame
 from pydantic import BaseModel
 
 from native_host.errors import BridgeError
-from native_host.peer import Peer, parse_candidate, rtc_configuration
-from protocol.signaling import IceCandidate, IceServer
+from native_host.messages import Signal
+from native_host.peer import SCREEN_FPS, SCREEN_WIDTH, Peer, parse_candidate, rtc_configuration, stream_ids
+from protocol.signaling import IceCandidate, IceServer, SessionDescription
 from tests.support.aio import run
 
 CHROMIUM_HOST = (
@@ -64,8 +65,8 @@ class CountingTrack(VideoStreamTrack):
         return await super().recv()
 
 
-def test_a_second_video_track_is_read_but_not_relayed_into_the_cameras_frames() -> None:
-    async def scenario() -> tuple[int, set[str], int, int]:
+def test_every_video_track_is_relayed_and_a_screen_wider() -> None:
+    async def scenario() -> tuple[list[tuple[int, float]], set[str], int, int]:
         sent: list[BaseModel] = []
 
         async def send(message: BaseModel) -> None:
@@ -76,13 +77,75 @@ def test_a_second_video_track_is_read_but_not_relayed_into_the_cameras_frames() 
         peer._on_track(camera)
         peer._on_track(screen)  # someone shares their screen: one more video track on the link
         await asyncio.sleep(0.5)
-        relays = len(peer.relays)
+        sizes = [(relay._ladder.max_width, relay._min_interval) for relay in peer.relays]
         kinds = {message.type for message in sent if hasattr(message, "type")}
         camera.stop()
         screen.stop()
         await peer.close()
-        return relays, kinds, camera.read, screen.read
+        return sizes, kinds, camera.read, screen.read
 
-    relays, kinds, camera_read, screen_read = run(scenario())
-    assert relays == 1 and "frame" in kinds
-    assert camera_read > 3 and screen_read > 3  # both read: nothing queues up unread
+    sizes, kinds, camera_read, screen_read = run(scenario())
+    assert sizes == [(640, 1 / 30), (SCREEN_WIDTH, 1 / SCREEN_FPS)] and "frame" in kinds
+    assert camera_read > 3 and screen_read > 3
+
+
+# Chromium's answer to the host while it shares a screen (abridged): the camera and the screen in
+# two streams, and a receive-only audio line that names none.
+CHROMIUM_SDP = """v=0
+o=- 4611731400430051336 2 IN IP4 127.0.0.1
+s=-
+t=0 0
+a=group:BUNDLE 0 1 2
+a=msid-semantic: WMS
+m=audio 9 UDP/TLS/RTP/SAVPF 111
+c=IN IP4 0.0.0.0
+a=mid:0
+a=recvonly
+a=rtpmap:111 opus/48000/2
+m=video 9 UDP/TLS/RTP/SAVPF 96
+c=IN IP4 0.0.0.0
+a=mid:1
+a=sendrecv
+a=msid:d0b6c5e2-camera 6f1f9a2c-track
+a=rtpmap:96 VP8/90000
+m=video 9 UDP/TLS/RTP/SAVPF 96
+c=IN IP4 0.0.0.0
+a=mid:2
+a=sendonly
+a=msid:{4b1e0f9a-screen} {91c2-track}
+a=rtpmap:96 VP8/90000
+"""
+
+
+def test_stream_ids_come_from_each_m_lines_msid() -> None:
+    assert stream_ids(CHROMIUM_SDP) == {"1": "d0b6c5e2-camera", "2": "{4b1e0f9a-screen}"}
+    assert stream_ids(CHROMIUM_SDP.replace("a=msid:d0b6c5e2-camera", "a=msid:-")) == {
+        "2": "{4b1e0f9a-screen}"
+    }
+
+
+def test_a_remote_offers_video_is_relayed_labelled_with_its_stream() -> None:
+    """aiortc reports a remote track before its description is set: the label still arrives."""
+
+    async def scenario() -> tuple[list[str | None], dict[str, str]]:
+        remote = RTCPeerConnection(rtc_configuration([]))
+        remote.addTrack(VideoStreamTrack())
+        await remote.setLocalDescription(await remote.createOffer())
+
+        async def send(message: BaseModel) -> None:
+            pass
+
+        peer = Peer("remote1", polite=True, initiator=False, ice_servers=[], local_tracks=[], send=send)
+        offer = SessionDescription(type="offer", sdp=remote.localDescription.sdp)
+        peer.signal(Signal(peer_id="remote1", description=offer))
+        for _ in range(100):
+            if peer.relays:
+                break
+            await asyncio.sleep(0.05)
+        labels = [relay.stream_id for relay in peer.relays]
+        await peer.close()
+        await remote.close()
+        return labels, stream_ids(offer.sdp)
+
+    labels, offered = run(scenario())
+    assert labels == list(offered.values()) and labels[0]

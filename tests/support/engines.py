@@ -2,7 +2,7 @@
 
 Engine ids: chromium, firefox (native WebRTC); chromium-nowebrtc (WebRTC removed, as by a
 company policy), firefox-nowebrtc (media.peerconnection.enabled=false); phone (Chromium at
-375x667 with touch).
+375x667 with touch, and no getDisplayMedia, as real phones).
 """
 
 from __future__ import annotations
@@ -39,6 +39,9 @@ for (const name of ['mediaDevices', 'getUserMedia', 'webkitGetUserMedia']) {
     try { delete Navigator.prototype[name]; } catch (e) {}
 }
 """
+
+# Android Chrome and iOS Safari have no getDisplayMedia; Chromium's phone emulation keeps it.
+NO_DISPLAY_CAPTURE_SCRIPT = "delete MediaDevices.prototype.getDisplayMedia;"
 
 PHONE: dict[str, Any] = {
     "viewport": {"width": 375, "height": 667},

@@ -1,7 +1,7 @@
 /*
  * The room's bridge backend (R-8.3; see room_media.js for the backend's members): camera and mic
  * started by the native host (which asks in its own window the first time), remote video painted
- * from its JPEG frames. Used when the browser has no WebRTC of its own. ES5 syntax only.
+ * from its JPEG frames (a shared screen's frames go to screen_share.js). Used when the browser has no WebRTC of its own. ES5 syntax only.
  */
 (function (Mendan) {
   "use strict";
@@ -55,6 +55,9 @@
     }
     if (!room.links[message.peer_id] || room.ended) {
       return;
+    }
+    if (room.frameClaims && room.frameClaims(message)) {
+      return; // a shared screen (screen_share.js), never the camera tile
     }
     var entry = room.view.tileFor(message.peer_id);
     entry.video.src = source;

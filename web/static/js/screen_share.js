@@ -8,6 +8,8 @@
  * (peer.js) carries the new m-line. The stream's id reaches the others as the SDP's msid, so the
  * announced stream_id tells the receivers which incoming stream is the screen and not a camera.
  * The announcement is answered before the track is added, so it always arrives first.
+ * A bridge page (no WebRTC) gets the screen as JPEG frames labelled with the same stream id
+ * (room_bridge.js hands them here) and shows them in an <img> in place of the <video>.
  * A room feature: registered with Mendan.Room.use. ES5 syntax only.
  */
 (function (Mendan, P) {
@@ -28,6 +30,8 @@
     this.starting = false;
     this.senders = []; // {link, sender}: our screen on each link
     this.remote = {}; // stream id -> the MediaStream that arrived with it
+    this.framed = {}; // over the bridge: stream ids whose frames were a screen
+    this.frames = 0; // over the bridge: frames of the current share painted
     Mendan.debug.screenShare = this;
   }
 
@@ -36,6 +40,9 @@
     var room = this.room;
     room.streamClaims = function (remoteId, stream) {
       return self.claim(remoteId, stream);
+    };
+    room.frameClaims = function (message) {
+      return self.claimFrame(message);
     };
     room.on("joined", function (reply) {
       self.update(reply.screen_share || null);
@@ -94,6 +101,37 @@
     }
     return false;
   };
+
+  /* The bridge's frames (room_bridge.js): a screen's are painted here, or dropped once the share
+     is over (the host may still deliver a last few), never into the camera tile. */
+  ScreenShare.prototype.claimFrame = function (message) {
+    var share = this.share;
+    var id = message.stream_id;
+    var current = !!id && !!share && share.stream_id === id && share.participant_id === message.peer_id;
+    if (!current) {
+      return !!id && !!this.framed[id];
+    }
+    this.framed[id] = true;
+    screenElement("img").src = "data:image/jpeg;base64," + message.jpeg;
+    this.frames++;
+    return true;
+  };
+
+  /* The shared screen's element: a <video> for a stream, an <img> for the bridge's JPEG frames;
+     one element with one id and test hook either way, as the camera tiles (room_view.js). */
+  function screenElement(tag) {
+    var element = byId("shared-screen");
+    if (element.tagName.toLowerCase() !== tag) {
+      var other = document.createElement(tag);
+      other.id = element.id;
+      other.className = element.className;
+      other.setAttribute("data-testid", element.getAttribute("data-testid"));
+      other.setAttribute("alt", "");
+      element.parentNode.replaceChild(other, element);
+      element = other;
+    }
+    return element;
+  }
 
   // ---- sharing our screen ------------------------------------------------------------------------
 
@@ -231,7 +269,12 @@
     var mine = this.mine();
     var video = byId("shared-screen");
     var stream = !share ? null : mine ? this.local : this.remote[share.stream_id] || null;
-    if (video.srcObject !== stream) {
+    if (video.tagName === "IMG") {
+      if (!share || !this.framed[share.stream_id]) {
+        video.removeAttribute("src"); // no last picture of an earlier share
+        this.frames = 0;
+      }
+    } else if (video.srcObject !== stream) {
       video.srcObject = stream;
     }
     byId("screen-view-who").textContent = !share ? "" : mine ? t("room.screen.you_share") : t("room.screen.sharing", { name: this.sharerName() });
