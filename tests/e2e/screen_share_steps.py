@@ -33,7 +33,7 @@ SHARED_PICTURE = """() => {
     ctx.drawImage(video, 0, 0, 16, 9);
     const data = ctx.getImageData(0, 0, 16, 9).data;
     const at = (x, y) => Array.from(data.slice((y * 16 + x) * 4, (y * 16 + x) * 4 + 3));
-    const time = video.tagName === 'IMG' ? Mendan.debug.screenShare.frames : video.currentTime;
+    const time = video.tagName === 'IMG' ? Mendan.debug.screenFrames() : video.currentTime;
     return {tag: video.tagName, width, height, time, corner: at(0, 0), middle: at(4, 2)};
 }"""
 

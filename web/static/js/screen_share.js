@@ -32,7 +32,11 @@
     this.remote = {}; // stream id -> the MediaStream that arrived with it
     this.framed = {}; // over the bridge: stream ids whose frames were a screen
     this.frames = 0; // over the bridge: frames of the current share painted
-    Mendan.debug.screenShare = this;
+    var self = this;
+    /* Frames of the current share painted from the bridge (an <img> has no currentTime). */
+    Mendan.debug.screenFrames = function () {
+      return self.frames;
+    };
   }
 
   ScreenShare.prototype.start = function () {
