@@ -81,7 +81,7 @@ def test_a_frame_beyond_the_transport_limit_closes_only_that_socket(server: Mend
     bystander.join(issue_number(server)["ticket"])
     socket = Socket(server)
     with pytest.raises(ConnectionClosed) as closed:
-        socket.ws.send("x" * (3 * 2**20))  # over the 2 MiB the transport buffers at all
+        socket.ws.send("x" * (3 * 2**20))  # far over the 256 KiB the transport takes at all
         socket.ws.recv(timeout=10)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009  # message too big
     assert bystander.request(type="ping")["type"] == "ok"
