@@ -66,7 +66,6 @@ class SignalingSocket(asyncio.Protocol):
         "frames",
         "inbox",
         "join_timer",
-        "max_size",
         "ping_timer",
         "reader",
         "session",
@@ -80,9 +79,8 @@ class SignalingSocket(asyncio.Protocol):
     ) -> None:
         self.connections: set[Any] = server_state.connections
         self.tasks: set[asyncio.Task[None]] = server_state.tasks
-        self.max_size = config.ws_max_size
         self.transport: asyncio.Transport | None = None
-        self.frames = ServerProtocol(max_size=self.max_size, logger=_frames_log)
+        self.frames = ServerProtocol(max_size=config.ws_max_size, logger=_frames_log)
         self.session: SignalingSession | None = None
         self.connection: SocketConnection | None = None
         self.inbox: list[str] = []  # a list: an empty deque costs ~0.7 KiB
