@@ -56,15 +56,15 @@
     this.post(message);
   };
 
-  /* Is the extension there, and does its host serve this origin? callback(ready) once. */
+  /* Is the extension there, and does its host serve this origin? callback(ready) when the
+     extension answers or PROBE_TIMEOUT passes; again if the extension answers after that (a busy
+     computer can take longer to start its service worker and to fail starting the host, and the
+     page must then still say what to check instead of "no WebRTC"). */
   BridgeClient.prototype.handshake = function (callback) {
     var self = this;
     var answered = false;
     var timer = window.setTimeout(function () {
-      if (!answered) {
-        answered = true;
-        callback(false);
-      }
+      callback(false);
     }, PROBE_TIMEOUT);
     this.on("present", function (message) {
       if (answered) {

@@ -33,5 +33,8 @@
     }
   }
 
+  // The handshake can finish while the browser still fetches this file (the extension answers in a
+  // few milliseconds): show what is already known, then follow changes.
+  update();
   Mendan.onCapabilityChange(update);
 })(Mendan);
