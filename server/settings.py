@@ -143,6 +143,11 @@ SETTINGS_TABLE: tuple[tuple[str, str, str], ...] = (
     ("MENDAN_BODY_TIMEOUT", "30", "seconds a request body may pause before the request is answered 408"),
     ("MENDAN_MAX_CONNECTIONS", "4000", "connections and requests at once (sockets included); more get 503"),
     ("MENDAN_JOIN_TIMEOUT", "10", "seconds a signaling WebSocket has to join a meeting before it is closed"),
+    (
+        "MENDAN_PING_INTERVAL",
+        "10",
+        "seconds of silence after which a signaling WebSocket is pinged; two unanswered pings close it",
+    ),
     ("MENDAN_METRICS_TOKEN", "", "bearer token /metrics requires; empty means /metrics is off"),
     (
         "MENDAN_LOGIN_LIMIT",
@@ -253,6 +258,7 @@ class Settings:
     body_timeout: float = 30.0
     max_connections: int = 4000
     join_timeout: float = 10.0
+    ping_interval: float = 10.0
     metrics_token: str = ""
     login_limit: tuple[int, float] = (5, 900.0)
     login_max_delay: float = 900.0
@@ -333,6 +339,7 @@ class Settings:
             body_timeout=float(source["MENDAN_BODY_TIMEOUT"]),
             max_connections=int(source["MENDAN_MAX_CONNECTIONS"]),
             join_timeout=float(source["MENDAN_JOIN_TIMEOUT"]),
+            ping_interval=max(0.1, float(source["MENDAN_PING_INTERVAL"])),
             metrics_token=source["MENDAN_METRICS_TOKEN"],
             login_limit=_rate(source["MENDAN_LOGIN_LIMIT"], "MENDAN_LOGIN_LIMIT"),
             login_max_delay=float(source["MENDAN_LOGIN_MAX_DELAY"]),

@@ -39,8 +39,9 @@ from .hub import Connection
 log = logging.getLogger(__name__)
 
 PATH = "/ws"
-PING_INTERVAL = 10.0
-"""A ping this often finds a peer that vanished without a FIN (a laptop lid closed)."""
+# A socket silent for MENDAN_PING_INTERVAL is pinged: that finds a peer that vanished without a FIN
+# (a laptop lid closed). One that spoke meanwhile has shown it is there and is not pinged: at
+# thousands of sockets those writes were a good part of the process's time (docs/scaling.md).
 PINGS_UNANSWERED = 2
 """This many pings in a row without a pong (20 s) close the socket (1011)."""
 PING_TIMEOUT_CLOSE = 1011
@@ -64,6 +65,8 @@ class SignalingSocket(asyncio.Protocol):
         "connections",
         "fragmented",
         "frames",
+        "heard",
+        "in_place",
         "inbox",
         "join_timer",
         "ping_timer",
@@ -83,7 +86,7 @@ class SignalingSocket(asyncio.Protocol):
         self.frames = ServerProtocol(max_size=config.ws_max_size, logger=_frames_log)
         self.session: SignalingSession | None = None
         self.connection: SocketConnection | None = None
-        self.inbox: list[str] = []  # a list: an empty deque costs ~0.7 KiB
+        self.inbox: list[str | p.AnyClientMessage] = []  # a list: an empty deque costs ~0.7 KiB
         self.fragmented: tuple[Opcode, list[bytes]] | None = None
         """The opcode and parts of a message that arrives in several frames."""
         self.reader: asyncio.Task[None] | None = None
@@ -91,6 +94,10 @@ class SignalingSocket(asyncio.Protocol):
         self.join_timer: asyncio.TimerHandle | None = None
         self.close_timer: asyncio.TimerHandle | None = None
         self.unanswered_pings = 0
+        self.heard = False
+        """Something arrived since the last keepalive tick."""
+        self.in_place = False
+        """The next message may be handled in place: the first of what one read brought."""
 
     # ---- asyncio.Protocol ------------------------------------------------------------------
 
@@ -100,6 +107,7 @@ class SignalingSocket(asyncio.Protocol):
         self.connections.add(self)  # counted by --limit-concurrency, closed by a graceful shut-down
 
     def data_received(self, data: bytes) -> None:
+        self.heard = self.in_place = True
         self.frames.receive_data(data)
         for event in self.frames.events_received():
             if isinstance(event, Request):
@@ -162,7 +170,7 @@ class SignalingSocket(asyncio.Protocol):
         self.join_timer = loop.call_later(
             self.session.settings.join_timeout, close_unless_joined, self.connection
         )
-        self.ping_timer = loop.call_later(PING_INTERVAL, self._ping)
+        self.ping_timer = loop.call_later(self.session.settings.ping_interval, self._ping)
 
     def _client_of(self, request: Request) -> HTTPConnection:
         """The handshake as Starlette sees a request: scheme, host and client after a trusted proxy."""
@@ -212,7 +220,17 @@ class SignalingSocket(asyncio.Protocol):
         except UnicodeDecodeError:
             self.session.reply_error(p.ErrorCode.MALFORMED_MESSAGE, None)
             return
-        self.inbox.append(text)
+        if self.in_place and self.reader is None and not self.inbox:
+            # Most messages (a signal on the in-process bus) need no waiting: handled here, they
+            # cost no task and no pause and resume of reading (two epoll_ctl calls). Only the first
+            # of a read: more in the same read wait for the reader, as a flood must.
+            self.in_place = False
+            message = self.session.parse(text)
+            if message is None or self.session.handle_in_place(message):
+                return
+            self.inbox.append(message)
+        else:
+            self.inbox.append(text)
         if self.reader is None:
             self.reader = asyncio.get_running_loop().create_task(self._read())
 
@@ -222,7 +240,11 @@ class SignalingSocket(asyncio.Protocol):
         self.transport.pause_reading()
         try:
             while self.inbox:
-                await self.session.handle_text(self.inbox.pop(0))
+                item = self.inbox.pop(0)
+                if isinstance(item, str):
+                    await self.session.handle_text(item)
+                else:  # parsed already, and not one to handle in place
+                    await self.session.handle_message(item)
                 # Let the others' sends run between messages: a flood must not starve them.
                 await asyncio.sleep(0)
         finally:
@@ -231,6 +253,13 @@ class SignalingSocket(asyncio.Protocol):
                 self.transport.resume_reading()
 
     def _ping(self) -> None:
+        assert self.session is not None
+        loop, interval = asyncio.get_running_loop(), self.session.settings.ping_interval
+        if self.heard:
+            self.heard = False
+            self.unanswered_pings = 0
+            self.ping_timer = loop.call_later(interval, self._ping)
+            return
         # While a message is being handled we do not read (backpressure), so a pong may wait
         # unread in the kernel: that is no sign of a vanished peer.
         if self.reader is None:
@@ -243,7 +272,7 @@ class SignalingSocket(asyncio.Protocol):
             return
         self.frames.send_ping(b"")
         self._flush()
-        self.ping_timer = asyncio.get_running_loop().call_later(PING_INTERVAL, self._ping)
+        self.ping_timer = loop.call_later(interval, self._ping)
 
     def send_text(self, text: str) -> None:
         self.frames.send_text(text.encode())

@@ -6,12 +6,14 @@ from __future__ import annotations
 import base64
 import os
 import socket as tcp
+import time
 
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.frames import Frame, Opcode
 from websockets.sync.client import connect as ws_connect
 
+from tests.conftest import ServerFactory
 from tests.support.clients import Socket, issue_number
 from tests.support.raw_http import connect
 from tests.support.server import MendanServer
@@ -101,5 +103,65 @@ def test_a_client_that_never_reads_its_answers_does_not_stop_the_others(server: 
             for _ in range(200_000):
                 _send_frame(sock, Opcode.TEXT, ping)
         assert other.request(type="ping")["type"] == "ok"
+    finally:
+        sock.close()
+
+
+def _frames_for(sock: tcp.socket, seconds: float) -> list[Opcode | None]:
+    """The opcodes of every frame the server sends within ``seconds`` (small frames only); None
+    last when the server closed the TCP connection."""
+    sock.settimeout(seconds)
+    seen: list[Opcode | None] = []
+    deadline = time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline:
+            sock.settimeout(max(0.01, deadline - time.monotonic()))
+            head = _recv_exactly(sock, 2)
+            length = head[1] & 0x7F
+            if length == 126:
+                length = int.from_bytes(_recv_exactly(sock, 2), "big")
+            _recv_exactly(sock, length)
+            seen.append(Opcode(head[0] & 0x0F))
+    except TimeoutError:
+        pass
+    except ConnectionResetError:
+        seen.append(None)
+    return seen
+
+
+def _recv_exactly(sock: tcp.socket, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        chunk = sock.recv(size - len(data))
+        if not chunk:
+            raise ConnectionResetError("closed by the server")
+        data += chunk
+    return data
+
+
+def test_a_silent_socket_is_pinged_and_one_that_talks_is_not(server_factory: ServerFactory) -> None:
+    server = server_factory({"MENDAN_PING_INTERVAL": "0.5"})
+    sock = _raw_socket(server)
+    try:
+        talking: list[Opcode | None] = []
+        for _ in range(12):  # 2.4 s of talk, a message every 0.2 s: proof enough that it is there
+            _send_frame(sock, Opcode.TEXT, b'{"v": 1, "type": "ping", "request_id": "t"}')
+            talking += _frames_for(sock, 0.2)
+        assert Opcode.TEXT in talking and Opcode.PING not in talking
+        assert Opcode.PING in _frames_for(sock, 1.5)  # silent: now it is asked
+    finally:
+        sock.close()
+
+
+def test_a_socket_that_leaves_pings_unanswered_is_closed(server_factory: ServerFactory) -> None:
+    server = server_factory({"MENDAN_PING_INTERVAL": "0.3"})
+    sock = _raw_socket(server)  # a raw socket answers nothing by itself
+    bystander = Socket(server)  # websockets answers pings: it stays
+    try:
+        seen: list[Opcode | None] = []
+        while None not in seen and len(seen) < 10:
+            seen += _frames_for(sock, 0.1)
+        assert seen == [Opcode.PING, Opcode.PING, Opcode.CLOSE, None]
+        assert bystander.request(type="ping")["type"] == "ok"
     finally:
         sock.close()
