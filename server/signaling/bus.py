@@ -12,13 +12,11 @@ from .hub import Hub
 class Bus(Protocol):
     """Carries deliveries to every instance that holds sockets of the meeting."""
 
-    in_place: bool
-    """Whether ``publish_in_place`` may be used: delivery needs no waiting (one process)."""
-
     async def publish(self, deliveries: list[Delivery]) -> None: ...
 
     def publish_in_place(self, deliveries: list[Delivery]) -> None:
-        """``publish`` without waiting; only where ``in_place``."""
+        """``publish`` without waiting for it, nor hearing of its failure (a signal: the page's
+        link watchdog recovers what is lost)."""
 
     async def watch(self, meeting_id: str) -> None:
         """This instance holds a socket of the meeting: from when this returns, nothing is missed."""
@@ -33,8 +31,6 @@ class Bus(Protocol):
 
 class InProcessBus:
     """One server process: every socket is in our own hub."""
-
-    in_place = True
 
     def __init__(self, hub: Hub) -> None:
         self.hub = hub

@@ -87,10 +87,10 @@ class SignalingSession:
         return message
 
     def handle_in_place(self, message: p.AnyClientMessage) -> bool:
-        """Handle now what needs no waiting: a signal when the bus delivers in place (one process),
-        a ping. False: ``handle_message`` must do it. Spares the busiest message a task per socket."""
+        """Handle now what needs no waiting: a signal (the bus takes it without waiting), a ping.
+        False: ``handle_message`` must do it. Spares the busiest message a task per socket."""
         try:
-            if isinstance(message, p.Signal) and self.bus.in_place:
+            if isinstance(message, p.Signal):
                 self.bus.publish_in_place(self._signal(message))
             elif isinstance(message, p.Ping):
                 self.connection.send(p.Ok(request_id=message.request_id))

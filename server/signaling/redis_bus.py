@@ -4,6 +4,11 @@ An instance subscribes to a meeting's channel while it holds at least one socket
 and every delivery (its own included) reaches the hubs through Redis, so all instances see one
 order. A delivery travels as two header lines (``to``, ``exclude``; empty for none) and the
 message in the protocol's own JSON.
+
+Publishing goes through one outbox: what is published while a batch is on its way to Redis goes in
+the next batch, one pipeline (one write, one read) for all of it. Under load that is one round
+trip for hundreds of signals instead of one each (docs/scaling.md), and the order of publishes is
+the order they reach Redis.
 """
 
 from __future__ import annotations
@@ -40,6 +45,12 @@ def encode(delivery: Delivery) -> str:
     return f"{delivery.to or ''}\n{delivery.exclude or ''}\n{p.encode(delivery.message)}"
 
 
+def _seen(sent: asyncio.Future[None]) -> None:
+    """A failed batch was logged; nobody may be waiting for it (in-place publishes)."""
+    if not sent.cancelled():
+        sent.exception()
+
+
 def decode(meeting_id: str, data: str) -> Delivery:
     to, exclude, text = data.split("\n", 2)
     return Delivery(meeting_id, p.parse_server_message(text), to=to or None, exclude=exclude or None)
@@ -47,8 +58,6 @@ def decode(meeting_id: str, data: str) -> Delivery:
 
 class RedisBus:
     """Publishes deliveries to Redis and hands what arrives on subscribed meetings to the local hub."""
-
-    in_place = False
 
     def __init__(self, hub: Hub, url: str, instance_id: str) -> None:
         self.hub = hub
@@ -70,6 +79,10 @@ class RedisBus:
         self._lock = asyncio.Lock()
         self._reader: asyncio.Task[None] | None = None
         self.received = 0
+        self._outbox: list[tuple[str, str]] = []
+        self._outbox_sent: asyncio.Future[None] | None = None
+        """Done when the batch now filling has reached Redis (or failed to)."""
+        self._sender: asyncio.Task[None] | None = None
 
     async def start(self) -> RedisBus:
         await self._subscribe(self._own_channel)
@@ -88,18 +101,44 @@ class RedisBus:
             self._confirmations.pop(channel, None)
 
     def publish_in_place(self, deliveries: list[Delivery]) -> None:
-        raise NotImplementedError("a Redis publish waits for Redis")
+        """Into the outbox, without waiting: a failure to reach Redis is logged, not raised."""
+        self._post(deliveries)
 
     async def publish(self, deliveries: list[Delivery]) -> None:
+        """Into the outbox; returns when Redis has it, or raises what stopped it."""
+        sent = self._post(deliveries)
+        if sent is not None:
+            await asyncio.shield(sent)  # a caller that gives up does not fail the others' batch
+
+    def _post(self, deliveries: list[Delivery]) -> asyncio.Future[None] | None:
         if not deliveries:
-            return
-        if len(deliveries) == 1:
-            await self.client.publish(channel_of(deliveries[0].meeting_id), encode(deliveries[0]))
-            return
-        async with self.client.pipeline(transaction=False) as pipe:
-            for delivery in deliveries:
-                pipe.publish(channel_of(delivery.meeting_id), encode(delivery))
-            await pipe.execute()
+            return None
+        self._outbox.extend((channel_of(d.meeting_id), encode(d)) for d in deliveries)
+        if self._outbox_sent is None:
+            self._outbox_sent = asyncio.get_running_loop().create_future()
+            self._outbox_sent.add_done_callback(_seen)
+        if self._sender is None:
+            self._sender = asyncio.get_running_loop().create_task(self._send_outbox())
+        return self._outbox_sent
+
+    async def _send_outbox(self) -> None:
+        try:
+            while self._outbox:
+                batch, self._outbox = self._outbox, []
+                sent, self._outbox_sent = self._outbox_sent, None
+                assert sent is not None
+                try:
+                    async with self.client.pipeline(transaction=False) as pipe:
+                        for channel, data in batch:
+                            pipe.publish(channel, data)
+                        await pipe.execute()
+                except (RedisError, OSError) as exc:
+                    log.warning("publishing to redis failed", extra={"error": str(exc), "lost": len(batch)})
+                    sent.set_exception(exc)
+                else:
+                    sent.set_result(None)
+        finally:
+            self._sender = None
 
     async def watch(self, meeting_id: str) -> None:
         async with self._lock:
@@ -147,6 +186,9 @@ class RedisBus:
             return False
 
     async def close(self) -> None:
+        if self._sender is not None:  # what is in the outbox still goes out
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(self._sender), timeout=POOL_TIMEOUT)
         if self._reader is not None:
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
