@@ -292,7 +292,13 @@ class SignalingSocket(asyncio.Protocol):
         if data:
             self.transport.write(data)
         if chunks and not chunks[-1]:  # the protocol's end-of-stream marker: it is done with TCP
-            self._cut_after(0)
+            # Half-close and let the peer close its side once it has read our close frame. Closing
+            # at once while it still sends (a frame over the limit, say) answers it with a reset,
+            # which can destroy our close frame unread in its buffer: it would never learn why.
+            # What it sends meanwhile is read and discarded by the protocol.
+            if self.transport.can_write_eof():
+                self.transport.write_eof()
+            self._cut_after(CLOSE_TIMEOUT)
 
     def _cut_after(self, seconds: float) -> None:
         """Close TCP after ``seconds`` (0: now), unless the peer closes first."""
