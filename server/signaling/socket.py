@@ -205,9 +205,8 @@ class SignalingSocket(asyncio.Protocol):
             if frame.fin:
                 self.fragmented = None
                 self._message(opcode, b"".join(parts))
-        elif frame.opcode is Opcode.PONG:
-            self.unanswered_pings = 0
-        # PING is answered and CLOSE echoed by the sans-I/O protocol itself.
+        # A PONG needs nothing more: whatever arrives marks the socket heard (see _ping). PING is
+        # answered and CLOSE echoed by the sans-I/O protocol itself.
 
     def _message(self, opcode: Opcode, data: bytes) -> None:
         if self.session is None or self.connection is None or self.connection.closing:
